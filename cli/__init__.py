@@ -1,0 +1,3 @@
+"""learnkit: the Supabase-native backend of a gamified learning platform."""
+
+__version__ = "0.1.0"

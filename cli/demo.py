@@ -1,0 +1,52 @@
+"""`learnkit demo`: the product's front door, on the embedded database.
+
+The demo starts the project's local server, rebuilds its database (Supabase
+emulation, migrations, seed) and then shows each capability in turn. A
+capability adds itself by appending a section to SECTIONS.
+"""
+
+from collections.abc import Callable
+
+import psycopg
+from psycopg import sql
+
+from cli import connection, database, migrations, output, queries
+from cli.local_server import LocalServer, ServerConfig
+from cli.settings import Settings
+
+Section = Callable[[psycopg.Connection, Settings], None]
+
+
+def show_migrations(conn: psycopg.Connection, settings: Settings) -> None:
+    local = {m.version: m for m in migrations.local_migrations(settings.migrations_dir)}
+    applied = {m.version for m in migrations.applied_migrations(conn)}
+    output.table("Migrations", ["Local", "Remote", "Name"], [
+        [version, version if version in applied else None, local[version].name] for version in sorted(local)
+    ])
+
+
+def show_table_counts(conn: psycopg.Connection, settings: Settings) -> None:
+    rows = []
+    for table in conn.execute(queries.query("demo.sql", "public_tables")).fetchall():
+        count_query = sql.SQL(queries.query("demo.sql", "count_rows")).format(
+            table=sql.Identifier("public", table["table_name"]))
+        rows.append([table["table_name"], conn.execute(count_query).fetchone()["row_count"]])
+    output.table("Tables in public", ["Table", "Rows"], rows)
+
+
+SECTIONS: list[Section] = [show_migrations, show_table_counts]
+
+
+def run(settings: Settings) -> None:
+    server = LocalServer(settings.state_dir)
+    if not server.is_running():
+        server = LocalServer(settings.state_dir, ServerConfig(kind="embedded"))
+        output.info("Starting the embedded PostgreSQL...")
+        server.start()
+    url = server.url()
+    output.stdout.print(f"DB URL: {url}")
+    output.info("Rebuilding the database: Supabase emulation, migrations, seed...")
+    database.reset(url, settings, seed=True)
+    with connection.connect(url) as conn:
+        for section in SECTIONS:
+            section(conn, settings)

@@ -1,0 +1,1 @@
+-- Demo data for learnkit. Re-runnable: every insert skips rows that exist.

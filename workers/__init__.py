@@ -1,0 +1,1 @@
+"""learnkit workers: scheduled jobs run by cron or pg_cron."""
