@@ -24,9 +24,12 @@ def validate_url(url: str) -> None:
     if not url.startswith(("postgres://", "postgresql://")) and "=" not in url:
         raise UsageError(f"malformed database URL {url!r}: expected postgresql://user@host:port/dbname")
     try:
-        conninfo.conninfo_to_dict(url)
+        params = conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError as error:
         raise UsageError(f"malformed database URL: {_first_line(error)}") from None
+    ports = str(params.get("port") or "5432").split(",")
+    if not all(port.strip().isdigit() for port in ports):
+        raise UsageError(f"malformed database URL: invalid port {params['port']!r}")
 
 
 def connect(url: str, *, autocommit: bool = True, dbname: str | None = None) -> psycopg.Connection:

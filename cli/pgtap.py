@@ -91,7 +91,8 @@ def parse_tap(path: Path, output: str) -> FileResult:
             if line.ok or line.todo:
                 result.passed += 1
             else:
-                result.failures.append(f"{line.number} - {line.description}".strip(" -"))
+                description = line.description.removeprefix("-").strip()
+                result.failures.append(f"{line.number} - {description}" if description else str(line.number))
         elif line.category == "diagnostic":
             result.diagnostics.append(line.text)
     return result

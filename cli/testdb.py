@@ -21,6 +21,8 @@ _clone_numbers = itertools.count(1)
 
 
 class TestDatabases:
+    __test__ = False  # not a pytest test class, despite its name
+
     def __init__(self, server: LocalServer, settings: Settings) -> None:
         self.server = server
         self.settings = settings

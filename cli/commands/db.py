@@ -84,6 +84,7 @@ def push(
     """Apply pending supabase/migrations, as `supabase db push` does."""
     settings = project.with_db_url(ctx.obj, db_url)
     project.require_supabase_dir(settings)
+    migrations.local_migrations(settings.migrations_dir)  # a missing folder is reported before connecting
     with project.connect(settings) as conn:
         result = migrations.push(conn, settings, dry_run=dry_run, include_all=include_all,
                                  include_seed=include_seed, progress=output.info)

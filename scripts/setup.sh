@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what learnkit needs on a fresh machine; safe to run again.
+#   scripts/setup.sh demo   the Python environment (.venv) with learnkit and its dependencies
+#   scripts/setup.sh test   also Debian's PostgreSQL 15 with pgTAP, and the pinned Supabase CLI
+#                           (from the npm registry) that the compatibility tests run against
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-demo}"
+supabase_cli_version="3.1.0"
+
+if [ ! -x .venv/bin/python ]; then
+  "${PYTHON:-python3}" -m venv .venv
+fi
+stamp=.venv/.learnkit-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import cli, psycopg, typer' && touch "$stamp"
+fi
+
+if [ "$mode" = "test" ]; then
+  packages=()
+  [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
+  [ -f /usr/share/postgresql/15/extension/pgtap.control ] || packages+=(postgresql-15-pgtap)
+  if [ "${#packages[@]}" -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "Installing ${packages[*]}..." >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+  fi
+  if [ ! -x .learnkit/tools/node_modules/.bin/supabase ] \
+     || [ "$(.learnkit/tools/node_modules/.bin/supabase --version 2>/dev/null)" != "$supabase_cli_version" ]; then
+    echo "Installing the Supabase CLI $supabase_cli_version..." >&2
+    mkdir -p .learnkit/tools
+    npm install --prefix .learnkit/tools --no-audit --no-fund --silent "supabase@$supabase_cli_version" >/dev/null
+  fi
+fi
