@@ -36,6 +36,22 @@ def show_table_counts(conn: psycopg.Connection, settings: Settings) -> None:
 
 SECTIONS: list[Section] = [show_migrations, show_table_counts]
 
+from cli.demo_analytics import show_analytics  # noqa: E402 - sections import Section's helpers
+
+SECTIONS.append(show_analytics)
+
+from cli.demo_learning import show_guardian_view, show_student_dashboard  # noqa: E402
+
+SECTIONS.extend([show_student_dashboard, show_guardian_view])
+
+from cli.demo_gamification import show_gamification  # noqa: E402
+
+SECTIONS.append(show_gamification)
+
+from cli.demo_lifecycle import show_progress_report  # noqa: E402
+
+SECTIONS.append(show_progress_report)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)

@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import output
-from cli.commands import db, demo, migration, test
+from cli.commands import db, demo, gen, migration, test, worker
 from cli.errors import ExitCode, LearnkitError
 from cli.options import DbUrl
 from cli.settings import Settings
@@ -23,8 +23,10 @@ class LearnkitGroup(TyperGroup):
         except LearnkitError as error:
             output.error_line(str(error))
             raise typer.Exit(int(error.exit_code)) from None
-        except psycopg.OperationalError as error:  # the connection broke mid-command
-            output.error_line(f"database error: {str(error).strip().splitlines()[0]}")
+        except psycopg.Error as error:  # e.g. the connection broke, or a privilege is missing
+            sqlstate = f" ({error.sqlstate})" if error.sqlstate else ""
+            message = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            output.error_line(f"database error{sqlstate}: {message}")
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
 
@@ -38,6 +40,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db", help="Run the local database; push, reset, lint and advise.")
 app.add_typer(migration.app, name="migration", help="Create and list migrations.")
 app.add_typer(test.app, name="test", help="Run pgTAP policy tests.")
+app.add_typer(gen.app, name="gen", help="Generate typed Python clients from the live schema.")
+app.add_typer(worker.app, name="worker", help="Scheduled jobs: list, run, schedule (pg_cron or crontab).")
 app.command("demo")(demo.demo)
 
 

@@ -22,6 +22,7 @@ if [ "$mode" = "test" ]; then
   packages=()
   [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
   [ -f /usr/share/postgresql/15/extension/pgtap.control ] || packages+=(postgresql-15-pgtap)
+  command -v pdftoppm >/dev/null || packages+=(poppler-utils)  # the progress-report PDF tests
   if [ "${#packages[@]}" -gt 0 ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -35,4 +36,21 @@ if [ "$mode" = "test" ]; then
     mkdir -p .learnkit/tools
     npm install --prefix .learnkit/tools --no-audit --no-fund --silent "supabase@$supabase_cli_version" >/dev/null
   fi
+fi
+
+# scripts/setup.sh bench   also Debian's PostgreSQL 15 (pgbench), redis-server and the Python redis client,
+#                          for bench/xp_award.py and bench/leaderboard.py
+if [ "$mode" = "bench" ]; then
+  packages=()
+  [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
+  command -v pgbench >/dev/null || packages+=(postgresql-client-15)
+  command -v redis-server >/dev/null || packages+=(redis-server)
+  if [ "${#packages[@]}" -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "Installing ${packages[*]}..." >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+  fi
+  .venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev,bench]' 2>&1 | grep -v '^WARNING: Location' || true
 fi

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from cli import connection
+from cli.errors import LearnkitError
 from cli.local_server import LocalServer, ServerConfig, free_port
 from cli.settings import Settings
 from cli.testdb import TestDatabases
@@ -34,9 +35,15 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
     kind = os.environ.get("LEARNKIT_TEST_SERVER", "system")
-    server = LocalServer(tmp_path_factory.mktemp("pg") / "server", ServerConfig(kind=kind, port=free_port()),
-                         fast=True)
-    server.start()
+    state_dir = tmp_path_factory.mktemp("pg") / "server"
+    for attempt in range(3):  # another xdist worker may take the free port first
+        server = LocalServer(state_dir, ServerConfig(kind=kind, port=free_port()), fast=True)
+        try:
+            server.start()
+            break
+        except LearnkitError:
+            if attempt == 2:
+                raise
     yield server
     server.destroy()
 
@@ -94,3 +101,11 @@ def empty_db_url(pg_server, test_databases):
         admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     yield pg_server.url(name)
     test_databases.drop(name)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The policy matrix's case count, which its test records as a property (xdist hides prints)."""
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "policy_matrix_cases":
+                terminalreporter.write_line(f"policy matrix: {value} cases executed")

@@ -118,3 +118,10 @@ def test_test_db_reports_tap_results(pgtap_project, db_url):
     assert broken.exit_code == 1 and "function nonsense() does not exist" in broken.stdout
     missing = project.run(db_url, "test", "db", str(tests_dir / "04-missing.test.sql"))
     assert_one_line_error(missing, 2, "test file not found")
+
+
+def test_non_tap_output_is_not_mistaken_for_a_plan():
+    from cli.pgtap import parse_tap
+    from pathlib import Path
+    result = parse_tap(Path("x.sql"), "1..2\n1fa94c2e-0000-4000-8000-000000000000\nok 1 - a\nok 2 - b\n")
+    assert (result.planned, result.passed, result.ok) == (2, 2, True)

@@ -73,6 +73,7 @@ class Relation:
     columns: tuple[Column, ...]
     comment: str | None = None
     relid: int = 0
+    row_type: int = 0  # the oid of the relation's composite row type
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,8 @@ def _domain_not_null(pg_type: PgType) -> bool:
 
 def _relation(schema: str, row: dict, attributes: _Attributes) -> Relation:
     return Relation(schema=schema, name=row["name"], kind=RELATION_KINDS[row["kind"]],
-                    columns=attributes.get(row["relid"]), comment=row["comment"], relid=row["relid"])
+                    columns=attributes.get(row["relid"]), comment=row["comment"], relid=row["relid"],
+                    row_type=row["row_type"])
 
 
 def _functions(schema: str, rows: list[dict], catalog: _TypeCatalog) -> tuple[tuple[Function, ...], tuple[str, ...]]:

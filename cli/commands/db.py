@@ -1,11 +1,12 @@
-"""learnkit db: the local server, push and reset."""
+"""learnkit db: the local server, push and reset, lint and advise."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli import connection, database, migrations, output, project
-from cli.errors import ExitCode, UsageError
+from cli import advisor, connection, database, migrations, output, project
+from cli.errors import ExitCode, Failure, UsageError
 from cli.local_server import DEFAULT_PORT, SERVER_KINDS, LocalServer, ServerConfig
 from cli.options import DbUrl
 
@@ -125,3 +126,53 @@ def reset(
         raise UsageError(f"db reset only works on a local database, not {connection.describe(url)}")
     result = database.reset(url, settings, seed=not no_seed, progress=output.info)
     _report_push(settings, result)
+
+
+@app.command()
+def lint(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders to lint (default: supabase/**/*.sql).", show_default=False)] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite the files with sqlfluff's fixes first.")] = False,
+) -> None:
+    """Lint the project's SQL with sqlfluff and the rules in .sqlfluff; exit 1 on violations."""
+    from cli import lint as sql_lint  # imports sqlfluff, which only this command needs
+
+    settings = ctx.obj
+    report = sql_lint.lint(settings, paths, fix=fix)
+    for name in report.fixed_files:
+        output.info(f"fixed {name}")
+    for violation in report.violations:
+        if settings.json:
+            output.json_line(violation.as_dict())
+        else:
+            output.stdout.print(violation.as_line(), markup=False)
+    output.info(f"Linted {len(report.files)} file(s) in {report.seconds:.1f}s.")
+    if not report.ok:
+        raise Failure(f"{len(report.violations)} lint violation(s) in {len(report.files_with_violations)} file(s)"
+                      + ("" if fix else ": `learnkit db lint --fix` fixes most of them"))
+
+
+@app.command()
+def advise(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    check: Annotated[list[str] | None, typer.Option(
+        "--check", help="Run only this check (repeatable); see docs/quality-gates.md.", show_default=False)] = None,
+) -> None:
+    """Check a live database for security and performance problems; exit 1 on any ERROR or WARN."""
+    settings = project.with_db_url(ctx.obj, db_url)
+    with project.connect(settings) as conn:
+        findings = advisor.advise(conn, check)
+    if settings.json:
+        for finding in findings:
+            output.json_line(finding.as_dict())
+    else:
+        for line in advisor.render_text(findings):
+            output.stdout.print(line, markup=False)
+    counts = advisor.summary(findings)
+    output.info(", ".join(f"{count} {level}" for level, count in counts.items())
+                + f" from {len(check or advisor.check_names())} check(s).")
+    blocking = sum(1 for finding in findings if finding.blocking)
+    if blocking:
+        raise Failure(f"the advisor found {blocking} ERROR/WARN finding(s)")

@@ -40,6 +40,7 @@ select t.oid::integer as oid,
 select c.oid::integer as relid,
        c.relname as name,
        c.relkind::text as kind,
+       c.reltype::integer as row_type,
        pg_catalog.obj_description(c.oid, 'pg_class') as comment
   from pg_catalog.pg_class as c
   join pg_catalog.pg_namespace as n on n.oid = c.relnamespace

@@ -12,7 +12,9 @@ insert into auth.users (id, email, raw_user_meta_data, is_anonymous, email_confi
 values (%(id)s, %(email)s, %(metadata)s::jsonb, %(is_anonymous)s, now());
 
 -- name: clone_database
-create database {target} template {template};
+-- file_copy: PostgreSQL 15's default wal_log strategy copies page by page
+-- through the WAL, about 4x slower for a migrated template.
+create database {target} template {template} strategy file_copy;
 
 -- name: drop_database
 drop database if exists {target} with (force);

@@ -1,0 +1,57 @@
+"""learnkit gen: typed Python clients generated from the live schema."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli import output, project
+from cli.codegen import generate
+from cli.errors import Failure, UsageError
+from cli.options import DbUrl
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def types(
+    ctx: typer.Context,
+    schema: Annotated[str, typer.Option(help="The schema to generate types for.")] = "public",
+    output_path: Annotated[
+        Path, typer.Option("--output", help="Where the module goes (relative to the project root).")
+    ] = generate.DEFAULT_OUTPUT,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when the file differs from what would be generated.")
+    ] = False,
+    from_migrations: Annotated[
+        bool, typer.Option("--from-migrations",
+                           help="Generate from a throwaway database migrated from supabase/migrations.")
+    ] = False,
+    db_url: DbUrl = None,
+) -> None:
+    """Generate a typed Python module (rows, inserts, updates, enums, RPC wrappers) from the schema."""
+    settings = project.with_db_url(ctx.obj, db_url)
+    path = output_path if output_path.is_absolute() else settings.project_dir / output_path
+    if from_migrations:
+        if db_url or settings.db_url:
+            raise UsageError("--from-migrations builds its own database: drop --db-url")
+        project.require_supabase_dir(settings)
+        generated = generate.from_migrations(settings, schema)
+    else:
+        generated = generate.from_database(project.database_url(settings), schema)
+    shown = _shown(path, settings.project_dir)
+    if check:
+        if not generate.is_current(path, generated.text):
+            raise Failure(f"{shown} is stale: run `learnkit gen types --from-migrations` and commit it")
+        output.info(f"{shown} is up to date.")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(generated.text)
+    output.info(f"Wrote {shown}: {generated.summary()}.")
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

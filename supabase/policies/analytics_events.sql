@@ -1,0 +1,18 @@
+-- Policies of public.analytics_events (and, copied by private.create_monthly_partitions, of each of its
+-- monthly partitions' select): learners read and record their own telemetry; guardians read their
+-- students'; staff read the events recorded in their organizations. Nobody updates or deletes.
+
+create policy "Learners, guardians and staff can read analytics events"
+  on public.analytics_events for select to authenticated
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or organization_id in (select private.staff_org_ids())
+  );
+
+create policy "Users can record their own events in their organizations"
+  on public.analytics_events for insert to authenticated
+  with check (
+    user_id = (select auth.uid())
+    and (organization_id is null or organization_id in (select private.member_org_ids()))
+  );

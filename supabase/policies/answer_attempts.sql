@@ -1,0 +1,24 @@
+-- Policies of public.answer_attempts: learners record answers in their own open
+-- sessions to questions they can read; guardians and staff read them. Nobody
+-- but service_role changes or deletes an attempt.
+
+create policy "Students can read their own answer attempts"
+  on public.answer_attempts for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' answer attempts"
+  on public.answer_attempts for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' answer attempts"
+  on public.answer_attempts for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
+
+create policy "Students can answer in their own active sessions"
+  on public.answer_attempts for insert to authenticated
+  with check (
+    user_id = (select auth.uid())
+    and session_id in (
+      select id from public.learning_sessions
+      where user_id = (select auth.uid()) and status in ('active', 'paused'))
+    and exists (select from public.questions where questions.id = answer_attempts.question_id));

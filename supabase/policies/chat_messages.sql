@@ -1,0 +1,21 @@
+-- Policies of public.chat_messages: learners post user messages to their own
+-- chats (sender defaults to user and is not theirs to set); tutor and system
+-- messages come from service_role. Guardians and staff read.
+
+create policy "Students can read their own chat messages"
+  on public.chat_messages for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' chat messages"
+  on public.chat_messages for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' chat messages"
+  on public.chat_messages for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
+
+create policy "Students can post in their own tutor chats"
+  on public.chat_messages for insert to authenticated
+  with check (
+    sender = 'user'
+    and chat_id in (select id from public.chat_sessions where user_id = (select auth.uid())));

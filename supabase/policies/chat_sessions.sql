@@ -1,0 +1,27 @@
+-- Policies of public.chat_sessions: a learner owns their tutor conversations;
+-- guardians and staff read them.
+
+create policy "Students can read their own tutor chats"
+  on public.chat_sessions for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' tutor chats"
+  on public.chat_sessions for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' tutor chats"
+  on public.chat_sessions for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
+
+create policy "Students can start their own tutor chats"
+  on public.chat_sessions for insert to authenticated
+  with check (user_id = (select auth.uid()));
+
+create policy "Students can rename or close their own tutor chats"
+  on public.chat_sessions for update to authenticated
+  using (user_id = (select auth.uid()))
+  with check (user_id = (select auth.uid()));
+
+create policy "Students can delete their own tutor chats"
+  on public.chat_sessions for delete to authenticated
+  using (user_id = (select auth.uid()));

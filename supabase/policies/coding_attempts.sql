@@ -1,0 +1,25 @@
+-- Policies of public.coding_attempts: learners submit code to tests they can
+-- read; results and scores are the server's. Guardians and staff read.
+
+create policy "Students can read their own coding attempts"
+  on public.coding_attempts for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' coding attempts"
+  on public.coding_attempts for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' coding attempts"
+  on public.coding_attempts for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
+
+create policy "Students can submit code to tests they can read"
+  on public.coding_attempts for insert to authenticated
+  with check (
+    user_id = (select auth.uid())
+    and exists (select from public.tests where tests.id = coding_attempts.test_id));
+
+create policy "Students can update their own open coding attempts"
+  on public.coding_attempts for update to authenticated
+  using (user_id = (select auth.uid()))
+  with check (user_id = (select auth.uid()));

@@ -1,0 +1,11 @@
+-- Policies of public.learning_events (select copied onto each monthly partition): learners read their own
+-- activity, guardians their students', staff the activity recorded in their organizations. Only the server
+-- writes (service role, server-side functions): no insert, update or delete policy.
+
+create policy "Learners, guardians and staff can read learning events"
+  on public.learning_events for select to authenticated
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or organization_id in (select private.staff_org_ids())
+  );

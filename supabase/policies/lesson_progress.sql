@@ -1,0 +1,25 @@
+-- Policies of public.lesson_progress: learners record their own progress in lessons
+-- they can read; guardians and staff read it.
+
+create policy "Students can read their own lesson progress"
+  on public.lesson_progress for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' lesson progress"
+  on public.lesson_progress for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' lesson progress"
+  on public.lesson_progress for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
+
+create policy "Students can record progress in lessons they can read"
+  on public.lesson_progress for insert to authenticated
+  with check (
+    user_id = (select auth.uid())
+    and exists (select from public.lessons where lessons.id = lesson_progress.lesson_id));
+
+create policy "Students can update their own lesson progress"
+  on public.lesson_progress for update to authenticated
+  using (user_id = (select auth.uid()))
+  with check (user_id = (select auth.uid()));

@@ -1,0 +1,24 @@
+-- Policies of public.skill_progress: per-skill progress. Learners record what
+-- they viewed; status, scores and mastery are server-owned. Guardians and
+-- staff read it.
+
+create policy "Students can read their own skill progress"
+  on public.skill_progress for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' skill progress"
+  on public.skill_progress for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' skill progress"
+  on public.skill_progress for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
+
+create policy "Students can start tracking their own skills"
+  on public.skill_progress for insert to authenticated
+  with check (user_id = (select auth.uid()));
+
+create policy "Students can update what they viewed of their own skills"
+  on public.skill_progress for update to authenticated
+  using (user_id = (select auth.uid()))
+  with check (user_id = (select auth.uid()));

@@ -1,0 +1,29 @@
+-- Policies of public.tests: published tests are readable by signed-in users (an
+-- organization's only by its members); drafts only by their authors and the
+-- organization's staff, who also write them. Global tests (no organization)
+-- are written by service_role.
+
+create policy "Signed-in users can read published tests"
+  on public.tests for select to authenticated
+  using (is_published and (organization_id is null or organization_id in (select private.member_org_ids())));
+
+create policy "Authors can read their own tests"
+  on public.tests for select to authenticated
+  using (author_id = (select auth.uid()));
+
+create policy "Staff can read their organization's tests"
+  on public.tests for select to authenticated
+  using (organization_id in (select private.staff_org_ids()));
+
+create policy "Staff can create tests for their organization"
+  on public.tests for insert to authenticated
+  with check (organization_id in (select private.staff_org_ids()) and author_id = (select auth.uid()));
+
+create policy "Staff can update their organization's tests"
+  on public.tests for update to authenticated
+  using (organization_id in (select private.staff_org_ids()))
+  with check (organization_id in (select private.staff_org_ids()));
+
+create policy "Staff can delete their organization's tests"
+  on public.tests for delete to authenticated
+  using (organization_id in (select private.staff_org_ids()));

@@ -1,0 +1,29 @@
+-- Policies of public.textbooks: published textbooks are readable by signed-in users (an
+-- organization's only by its members); drafts only by their authors and the
+-- organization's staff, who also write them. Global textbooks (no organization)
+-- are written by service_role.
+
+create policy "Signed-in users can read published textbooks"
+  on public.textbooks for select to authenticated
+  using (is_published and (organization_id is null or organization_id in (select private.member_org_ids())));
+
+create policy "Authors can read their own textbooks"
+  on public.textbooks for select to authenticated
+  using (author_id = (select auth.uid()));
+
+create policy "Staff can read their organization's textbooks"
+  on public.textbooks for select to authenticated
+  using (organization_id in (select private.staff_org_ids()));
+
+create policy "Staff can create textbooks for their organization"
+  on public.textbooks for insert to authenticated
+  with check (organization_id in (select private.staff_org_ids()) and author_id = (select auth.uid()));
+
+create policy "Staff can update their organization's textbooks"
+  on public.textbooks for update to authenticated
+  using (organization_id in (select private.staff_org_ids()))
+  with check (organization_id in (select private.staff_org_ids()));
+
+create policy "Staff can delete their organization's textbooks"
+  on public.textbooks for delete to authenticated
+  using (organization_id in (select private.staff_org_ids()));

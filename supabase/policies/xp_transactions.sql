@@ -1,0 +1,15 @@
+-- Policies of public.xp_transactions: the learner, their guardians and their
+-- organizations' staff read the ledger. There is no insert, update or delete
+-- policy: only private.increment_xp (security definer) writes it.
+
+create policy "Users can read their own XP transactions"
+  on public.xp_transactions for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "Guardians can read their students' XP transactions"
+  on public.xp_transactions for select to authenticated
+  using (user_id in (select private.guardian_student_ids()));
+
+create policy "Staff can read their students' XP transactions"
+  on public.xp_transactions for select to authenticated
+  using (user_id in (select private.staff_student_ids()));
