@@ -311,11 +311,4 @@ def partition_target(partition: str, parent: Target, holds_now: bool) -> Target:
 # Cases whose expectation is right and whose outcome is wrong today, each with
 # the defect to fix. The matrix reports them as expected failures (strict: the
 # test fails once they pass, so the entry is removed with the fix).
-KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
-    ("profiles", "service_role", "delete"): (
-        "issue 4: private.trigger_count_leaderboard_xp() (after delete on private.leaderboard_entries) is "
-        "security invoker, so the cascade from a profile fails for service_role: permission denied for table "
-        "leaderboard_xp_counts"),
-    ("organizations", "service_role", "delete"): (
-        "issue 4: same trigger, reached through the cascade organization → members → leaderboard_entries"),
-}
+KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {}
