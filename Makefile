@@ -7,4 +7,5 @@ demo:
 
 test:
 	@bash scripts/setup.sh test
+	.venv/bin/learnkit db lint
 	.venv/bin/pytest

@@ -8,6 +8,12 @@ fact grid and a guardian's overview of their children, each for sampled users, i
 `authenticated` with the user's JWT claims (RLS applies) and as `service_role` with the same claims (RLS
 bypassed, auth.uid() still the user). Prints p50 latencies and their ratio; the target is ≤ 1.25×.
 
+Two tables, same data, same users: every call parsed and planned (psycopg's prepared statements are
+dropped by the rollback ending each request; PostgREST without prepared statements), then plans cached
+(a connection per role, requests committed; PostgREST's default prepared statements on a pooled
+connection). RLS costs planning time in the first, execution time in both. "rounds" is the range of
+the ratio over single rounds: the noise of the machine.
+
     .venv/bin/python bench/rls_overhead.py --scale 0.01   # quick
     .venv/bin/python bench/rls_overhead.py                # the full 100k students / 10M attempts
 """
@@ -31,6 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 SQL = queries.parse_named_blocks((Path(__file__).parent / "sql" / "rls_overhead.sql").read_text())
 SET_REQUEST = queries.query("testing.sql", "set_request")
 TARGET_RATIO = 1.25
+ROLES = ("authenticated", "service_role")
 QUERIES = (  # label, query, who runs it
     ("SignifyAI 5.1 dashboard snapshot", "dashboard_snapshot", "student"),
     ("SignifyAI 5.2 recent conversations", "recent_conversations", "student"),
@@ -68,39 +75,73 @@ def _request(role: str, user_id) -> dict:
             "path": "/rest/v1/bench", "headers": json.dumps({"accept": "application/json"})}
 
 
-def timed(conn, query: str, role: str, user_id) -> tuple[float, int]:
-    """One request as PostgREST serves it; times the query alone (not the role switch)."""
-    with conn.transaction(force_rollback=True):
+def timed(conn, query: str, role: str, user_id, *, keep_plans: bool = False) -> tuple[float, int]:
+    """One request as PostgREST serves it; times the query alone (not the role switch).
+
+    The default rolls back, which also drops psycopg's prepared statements: every call is parsed and
+    planned, RLS policies included (PostgREST without prepared statements, e.g. behind a transaction
+    pooler). keep_plans commits instead (the statement only reads), so a prepared statement and its
+    cached plan survive to the next call (PostgREST's default, on a connection serving one role).
+    """
+    with conn.transaction(force_rollback=not keep_plans):
         conn.execute(SET_REQUEST, _request(role, user_id))
         started = time.perf_counter()
         rows = conn.execute(query).fetchall()
         return time.perf_counter() - started, len(rows)
 
 
-def measure(conn, query: str, users: list, rounds: int) -> dict:
-    """Alternating authenticated and service_role calls per user, after a warm-up round."""
+def measure(connections: dict, query: str, users: list, rounds: int, *, keep_plans: bool = False) -> dict:
+    """Alternating authenticated and service_role calls per user, after a warm-up round.
+
+    connections maps each role to its connection (the same one for both when plans are not kept: a
+    role switch invalidates a plan that depends on RLS, so kept plans need a connection per role).
+    The ratio is of the p50s over all rounds; the spread is the lowest and highest ratio of a single
+    round, a measure of the noise.
+    """
     for user_id in users:
-        timed(conn, query, "authenticated", user_id)
-        timed(conn, query, "service_role", user_id)
-    samples = {"authenticated": [], "service_role": []}
+        for role in ROLES:
+            timed(connections[role], query, role, user_id, keep_plans=keep_plans)
+    rounds_samples = []
     mismatched = 0
     for round_number in range(rounds):
-        order = ("authenticated", "service_role") if round_number % 2 == 0 else ("service_role", "authenticated")
+        samples = {role: [] for role in ROLES}
+        order = ROLES if round_number % 2 == 0 else ROLES[::-1]
         for user_id in users:
             counts = {}
             for role in order:
-                seconds, counts[role] = timed(conn, query, role, user_id)
+                seconds, counts[role] = timed(connections[role], query, role, user_id, keep_plans=keep_plans)
                 samples[role].append(seconds)
             mismatched += counts["authenticated"] != counts["service_role"]
-    auth, service = (statistics.median(samples[role]) * 1000 for role in ("authenticated", "service_role"))
-    return {"authenticated_ms": auth, "service_role_ms": service, "ratio": auth / service, "mismatched": mismatched}
+        rounds_samples.append(samples)
+    auth, service = (statistics.median([s for samples in rounds_samples for s in samples[role]]) * 1000
+                     for role in ROLES)
+    per_round = [statistics.median(samples["authenticated"]) / statistics.median(samples["service_role"])
+                 for samples in rounds_samples]
+    return {"authenticated_ms": auth, "service_role_ms": service, "ratio": auth / service,
+            "spread": (min(per_round), max(per_round)), "mismatched": mismatched}
+
+
+def report(title: str, results: list) -> int:
+    """Prints one table of ratios; returns how many queries missed the target."""
+    print(f"\n{title}")
+    print(f"{'query':<36} {'authenticated':>14} {'service_role':>13} {'ratio':>7} {'rounds':>11}  "
+          f"target ≤ {TARGET_RATIO}×")
+    missed = 0
+    for label, result in results:
+        ok = result["ratio"] <= TARGET_RATIO
+        missed += not ok
+        low, high = result["spread"]
+        note = "" if not result["mismatched"] else f"  ({result['mismatched']} calls saw different row counts)"
+        print(f"{label:<36} {result['authenticated_ms']:>11.3f} ms {result['service_role_ms']:>10.3f} ms "
+              f"{result['ratio']:>6.2f}× {low:>5.2f}–{high:<5.2f}  {'ok' if ok else 'MISSED'}{note}")
+    return missed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 100k students, 10M attempts")
     parser.add_argument("--samples", type=int, default=200, help="users sampled per query")
-    parser.add_argument("--rounds", type=int, default=5, help="timed calls per user and role")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (each: every sampled user once per role)")
     args = parser.parse_args(argv)
     students = max(100, int(100_000 * args.scale))
     sizes = {"students": students, "organizations": (students + 49) // 50, "sessions": 20, "attempts": 100,
@@ -112,28 +153,28 @@ def main(argv: list[str] | None = None) -> int:
         try:
             databases = TestDatabases(server, Settings(project_dir=REPO))
             url = databases.clone(databases.build_template("bench_template"), prefix="bench")
-            with connection.connect(url) as conn:
+            with connection.connect(url) as conn, connection.connect(url) as service_conn:
                 print(f"loading {students:,} students, {students * sizes['attempts']:,} answer attempts "
                       f"(scale {args.scale}) ...", flush=True)
                 for step, seconds in load(conn, sizes).items():
                     print(f"  {step:<16} {seconds:7.1f} s", flush=True)
                 people = {"student": [row["user_id"] for row in conn.execute(SQL["sample_students"], sizes)],
                           "guardian": [row["user_id"] for row in conn.execute(SQL["sample_guardians"], sizes)]}
-                results = [(label, measure(conn, SQL[name], people[who], args.rounds))
+                shared = {role: conn for role in ROLES}
+                per_role = {"authenticated": conn, "service_role": service_conn}
+                planned = [(label, measure(shared, SQL[name], people[who], args.rounds))
                            for label, name, who in QUERIES]
+                for kept in per_role.values():
+                    kept.prepare_threshold = 0  # prepared from the first call: the warm-up then caches the plan
+                cached = [(label, measure(per_role, SQL[name], people[who], args.rounds, keep_plans=True))
+                          for label, name, who in QUERIES]
         finally:
             server.destroy()
 
-    print(f"\nRLS overhead, scale {args.scale} ({students:,} students, {students * sizes['attempts']:,} attempts), "
-          f"p50 of {args.samples} users × {args.rounds} calls")
-    print(f"{'query':<36} {'authenticated':>14} {'service_role':>13} {'ratio':>7}  target ≤ {TARGET_RATIO}×")
-    missed = 0
-    for label, result in results:
-        ok = result["ratio"] <= TARGET_RATIO
-        missed += not ok
-        note = "" if not result["mismatched"] else f"  ({result['mismatched']} calls saw different row counts)"
-        print(f"{label:<36} {result['authenticated_ms']:>11.3f} ms {result['service_role_ms']:>10.3f} ms "
-              f"{result['ratio']:>6.2f}×  {'ok' if ok else 'MISSED'}{note}")
+    scope = (f"scale {args.scale} ({students:,} students, {students * sizes['attempts']:,} attempts), "
+             f"p50 of {args.samples} users × {args.rounds} rounds")
+    missed = report(f"RLS overhead, every call planned (no prepared statements), {scope}", planned)
+    missed += report(f"RLS overhead, plans cached (prepared statements, a connection per role), {scope}", cached)
     return 1 if missed else 0
 
 

@@ -42,7 +42,7 @@ select
     'locale', case when n <= 20 then 'en-US' else 'en-GB' end,
     'preferences', jsonb_build_object('companion', (array['Sage', 'Finn', 'Harmony'])[1 + n % 3])),
   now()
-from generate_series(1, 34) n
+from generate_series(1, 34) as n
 on conflict do nothing;
 
 -- guardians 1..14: 5eed0000-0000-4000-8000-0000000002NN; guardian g looks after students 2g-1 and 2g (Maple
@@ -54,7 +54,7 @@ select
   jsonb_build_object('nickname', format('Parent %s', g), 'full_name', format('Parent %s', g),
                      'time_zone', case when g <= 10 then 'America/Chicago' else 'Europe/London' end),
   now()
-from generate_series(1, 14) g
+from generate_series(1, 14) as g
 on conflict do nothing;
 
 -- ---------------------------------------------------------------- organizations
@@ -80,7 +80,7 @@ select case when n <= 20 then '5eed0000-0000-4000-8000-00000000a001'::uuid
             else '5eed0000-0000-4000-8000-00000000a002'::uuid end,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        'student'
-from generate_series(1, 34) n
+from generate_series(1, 34) as n
 on conflict do nothing;
 
 insert into public.organization_members (organization_id, user_id, role)
@@ -88,7 +88,7 @@ select case when g <= 10 then '5eed0000-0000-4000-8000-00000000a001'::uuid
             else '5eed0000-0000-4000-8000-00000000a002'::uuid end,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(512 + g), 12, '0'))::uuid,
        'parent'
-from generate_series(1, 14) g
+from generate_series(1, 14) as g
 on conflict do nothing;
 
 insert into public.guardianships (guardian_id, student_id, relationship, created_by)
@@ -96,10 +96,10 @@ select ('5eed0000-0000-4000-8000-' || lpad(to_hex(512 + g), 12, '0'))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        'parent',
        '5eed0000-0000-4000-8000-000000000001'
-from generate_series(1, 14) g
+from generate_series(1, 14) as g
 cross join lateral (
-  select unnest(case when g <= 10 then array[2 * g - 1, 2 * g] else array[20 + g] end) n
-) students
+  select unnest(case when g <= 10 then array[2 * g - 1, 2 * g] else array[20 + g] end) as n
+) as students
 on conflict do nothing;
 
 -- ---------------------------------------------------------------- content
@@ -139,70 +139,263 @@ on conflict do nothing;
 insert into public.lessons (id, course_id, subject_id, author_id, lesson_code, title, description, lesson_type,
                             container, difficulty, order_index, duration_minutes, is_published)
 values
-  ('5eed0000-0000-4000-8000-00000000d101', '5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'ADD-1', 'Sums to 10', 'Facts with sums up to ten', 'math_facts', 'learn', 'beginner', 1, 15, true),
-  ('5eed0000-0000-4000-8000-00000000d102', '5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'ADD-2', 'Sums to 18', 'Bridging through ten', 'math_facts', 'experience', 'beginner', 2, 15, true),
-  ('5eed0000-0000-4000-8000-00000000d103', '5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'ADD-3', 'Addition challenge', 'Mixed review against the clock', 'math_facts', 'discover', 'intermediate', 3, 10, true),
-  ('5eed0000-0000-4000-8000-00000000d201', '5eed0000-0000-4000-8000-00000000c002', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'MUL-1', 'Tables 1, 2, 5 and 10', 'The friendly tables', 'math_facts', 'learn', 'beginner', 1, 15, true),
-  ('5eed0000-0000-4000-8000-00000000d202', '5eed0000-0000-4000-8000-00000000c002', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'MUL-2', 'Tables 3, 4 and 6', 'Doubling strategies', 'math_facts', 'experience', 'intermediate', 2, 20, true),
-  ('5eed0000-0000-4000-8000-00000000d203', '5eed0000-0000-4000-8000-00000000c002', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'MUL-3', 'Tables 7, 8 and 9', 'The tricky ones', 'math_facts', 'discover', 'advanced', 3, 20, true),
-  ('5eed0000-0000-4000-8000-00000000d301', '5eed0000-0000-4000-8000-00000000c003', '5eed0000-0000-4000-8000-00000000b005',
-   '5eed0000-0000-4000-8000-000000000003', 'PY-1', 'Hello, variables', 'Names for values', 'coding', null, 'intro', 1, 30, true),
-  ('5eed0000-0000-4000-8000-00000000d302', '5eed0000-0000-4000-8000-00000000c003', '5eed0000-0000-4000-8000-00000000b005',
-   '5eed0000-0000-4000-8000-000000000003', 'PY-2', 'Loops', 'Doing things again and again', 'coding', null, 'beginner', 2, 30, true),
-  ('5eed0000-0000-4000-8000-00000000d401', '5eed0000-0000-4000-8000-00000000c004', '5eed0000-0000-4000-8000-00000000b002',
-   '5eed0000-0000-4000-8000-000000000005', 'WE-1', 'Sight words', 'Say and spell', 'word', 'learn', 'intro', 1, 15, true),
-  ('5eed0000-0000-4000-8000-00000000d402', '5eed0000-0000-4000-8000-00000000c004', '5eed0000-0000-4000-8000-00000000b002',
-   '5eed0000-0000-4000-8000-000000000005', 'WE-2', 'Building sentences', 'Who did what', 'sentence', 'experience', 'beginner', 2, 20, true),
-  ('5eed0000-0000-4000-8000-00000000d403', '5eed0000-0000-4000-8000-00000000c004', '5eed0000-0000-4000-8000-00000000b002',
-   '5eed0000-0000-4000-8000-000000000005', 'WE-3', 'Story studio', 'Write your own story', 'freestyle', 'discover', 'intermediate', 3, 25, true),
-  ('5eed0000-0000-4000-8000-00000000d501', '5eed0000-0000-4000-8000-00000000c005', '5eed0000-0000-4000-8000-00000000b003',
-   '5eed0000-0000-4000-8000-000000000003', 'WX-1', 'Cloud types (draft)', 'Cumulus, stratus, cirrus', 'standard', 'learn', 'beginner', 1, 20, false)
+  (
+      '5eed0000-0000-4000-8000-00000000d101',
+      '5eed0000-0000-4000-8000-00000000c001',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'ADD-1',
+   'Sums to 10',
+   'Facts with sums up to ten',
+   'math_facts',
+   'learn',
+   'beginner',
+   1,
+   15,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d102',
+      '5eed0000-0000-4000-8000-00000000c001',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'ADD-2',
+   'Sums to 18',
+   'Bridging through ten',
+   'math_facts',
+   'experience',
+   'beginner',
+   2,
+   15,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d103',
+      '5eed0000-0000-4000-8000-00000000c001',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'ADD-3',
+   'Addition challenge',
+   'Mixed review against the clock',
+   'math_facts',
+   'discover',
+   'intermediate',
+   3,
+   10,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d201',
+      '5eed0000-0000-4000-8000-00000000c002',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'MUL-1',
+   'Tables 1, 2, 5 and 10',
+   'The friendly tables',
+   'math_facts',
+   'learn',
+   'beginner',
+   1,
+   15,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d202',
+      '5eed0000-0000-4000-8000-00000000c002',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'MUL-2',
+   'Tables 3, 4 and 6',
+   'Doubling strategies',
+   'math_facts',
+   'experience',
+   'intermediate',
+   2,
+   20,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d203',
+      '5eed0000-0000-4000-8000-00000000c002',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'MUL-3',
+   'Tables 7, 8 and 9',
+   'The tricky ones',
+   'math_facts',
+   'discover',
+   'advanced',
+   3,
+   20,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d301',
+      '5eed0000-0000-4000-8000-00000000c003',
+      '5eed0000-0000-4000-8000-00000000b005',
+   '5eed0000-0000-4000-8000-000000000003',
+   'PY-1',
+   'Hello, variables',
+   'Names for values',
+   'coding',
+   null,
+   'intro',
+   1,
+   30,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d302',
+      '5eed0000-0000-4000-8000-00000000c003',
+      '5eed0000-0000-4000-8000-00000000b005',
+   '5eed0000-0000-4000-8000-000000000003',
+   'PY-2',
+   'Loops',
+   'Doing things again and again',
+   'coding',
+   null,
+   'beginner',
+   2,
+   30,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d401',
+      '5eed0000-0000-4000-8000-00000000c004',
+      '5eed0000-0000-4000-8000-00000000b002',
+   '5eed0000-0000-4000-8000-000000000005', 'WE-1', 'Sight words', 'Say and spell', 'word', 'learn', 'intro', 1, 15, true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d402',
+      '5eed0000-0000-4000-8000-00000000c004',
+      '5eed0000-0000-4000-8000-00000000b002',
+   '5eed0000-0000-4000-8000-000000000005',
+   'WE-2',
+   'Building sentences',
+   'Who did what',
+   'sentence',
+   'experience',
+   'beginner',
+   2,
+   20,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d403',
+      '5eed0000-0000-4000-8000-00000000c004',
+      '5eed0000-0000-4000-8000-00000000b002',
+   '5eed0000-0000-4000-8000-000000000005',
+   'WE-3',
+   'Story studio',
+   'Write your own story',
+   'freestyle',
+   'discover',
+   'intermediate',
+   3,
+   25,
+   true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000d501',
+      '5eed0000-0000-4000-8000-00000000c005',
+      '5eed0000-0000-4000-8000-00000000b003',
+   '5eed0000-0000-4000-8000-000000000003',
+   'WX-1',
+   'Cloud types (draft)',
+   'Cumulus, stratus, cirrus',
+   'standard',
+   'learn',
+   'beginner',
+   1,
+   20,
+   false
+   )
 on conflict do nothing;
 
 insert into public.concepts (id, organization_id, subject_id, author_id, kind, code, name, mastery_threshold,
                              order_index, grade_level, is_published)
 values
-  ('5eed0000-0000-4000-8000-00000000e001', '5eed0000-0000-4000-8000-00000000a001', '5eed0000-0000-4000-8000-00000000b001',
+  (
+      '5eed0000-0000-4000-8000-00000000e001',
+      '5eed0000-0000-4000-8000-00000000a001',
+      '5eed0000-0000-4000-8000-00000000b001',
    '5eed0000-0000-4000-8000-000000000002', 'skill', 'math.add.to-10', 'Addition to 10', 0.60, 1, '2', true),
-  ('5eed0000-0000-4000-8000-00000000e002', '5eed0000-0000-4000-8000-00000000a001', '5eed0000-0000-4000-8000-00000000b001',
+  (
+      '5eed0000-0000-4000-8000-00000000e002',
+      '5eed0000-0000-4000-8000-00000000a001',
+      '5eed0000-0000-4000-8000-00000000b001',
    '5eed0000-0000-4000-8000-000000000002', 'skill', 'math.add.to-18', 'Addition to 18', 0.60, 2, '2', true),
-  ('5eed0000-0000-4000-8000-00000000e003', '5eed0000-0000-4000-8000-00000000a001', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'skill', 'math.mul.friendly', 'Times tables 1, 2, 5, 10', 0.60, 3, '3', true),
-  ('5eed0000-0000-4000-8000-00000000e004', '5eed0000-0000-4000-8000-00000000a001', '5eed0000-0000-4000-8000-00000000b001',
+  (
+      '5eed0000-0000-4000-8000-00000000e003',
+      '5eed0000-0000-4000-8000-00000000a001',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002', 'skill', 'math.mul.friendly', 'Times tables 1, 2, 5, 10', 0.60, 3, '3', true
+   ),
+  (
+      '5eed0000-0000-4000-8000-00000000e004',
+      '5eed0000-0000-4000-8000-00000000a001',
+      '5eed0000-0000-4000-8000-00000000b001',
    '5eed0000-0000-4000-8000-000000000002', 'skill', 'math.mul.middle', 'Times tables 3, 4, 6', 0.60, 4, '3', true),
-  ('5eed0000-0000-4000-8000-00000000e005', '5eed0000-0000-4000-8000-00000000a001', '5eed0000-0000-4000-8000-00000000b001',
+  (
+      '5eed0000-0000-4000-8000-00000000e005',
+      '5eed0000-0000-4000-8000-00000000a001',
+      '5eed0000-0000-4000-8000-00000000b001',
    '5eed0000-0000-4000-8000-000000000002', 'skill', 'math.mul.tricky', 'Times tables 7, 8, 9', 0.60, 5, '4', true),
-  ('5eed0000-0000-4000-8000-00000000e006', '5eed0000-0000-4000-8000-00000000a001', '5eed0000-0000-4000-8000-00000000b001',
-   '5eed0000-0000-4000-8000-000000000002', 'concept', 'math.div.facts', 'Division as inverse multiplication', 0.80, 6, '4', true)
+  (
+      '5eed0000-0000-4000-8000-00000000e006',
+      '5eed0000-0000-4000-8000-00000000a001',
+      '5eed0000-0000-4000-8000-00000000b001',
+   '5eed0000-0000-4000-8000-000000000002',
+   'concept',
+   'math.div.facts',
+   'Division as inverse multiplication',
+   0.80,
+   6,
+   '4',
+   true
+   )
 on conflict do nothing;
 
 insert into public.concept_prerequisites (concept_id, prerequisite_id, strength, reason)
 values
-  ('5eed0000-0000-4000-8000-00000000e002', '5eed0000-0000-4000-8000-00000000e001', 'strong', 'bridging through ten needs sums to ten'),
+  (
+      '5eed0000-0000-4000-8000-00000000e002',
+      '5eed0000-0000-4000-8000-00000000e001',
+      'strong',
+      'bridging through ten needs sums to ten'
+  ),
   ('5eed0000-0000-4000-8000-00000000e003', '5eed0000-0000-4000-8000-00000000e002', 'moderate', 'repeated addition'),
-  ('5eed0000-0000-4000-8000-00000000e004', '5eed0000-0000-4000-8000-00000000e003', 'strong', 'doubling the friendly tables'),
+  (
+      '5eed0000-0000-4000-8000-00000000e004',
+      '5eed0000-0000-4000-8000-00000000e003',
+      'strong',
+      'doubling the friendly tables'
+  ),
   ('5eed0000-0000-4000-8000-00000000e005', '5eed0000-0000-4000-8000-00000000e004', 'strong', 'derived facts'),
   ('5eed0000-0000-4000-8000-00000000e006', '5eed0000-0000-4000-8000-00000000e005', 'strong', 'inverse of every table')
 on conflict do nothing;
 
 insert into public.content_hooks (id, concept_id, organization_id, life_category, sub_category, hook_text, is_published)
 values
-  ('5eed0000-0000-4000-8000-00000000f001', '5eed0000-0000-4000-8000-00000000e003', '5eed0000-0000-4000-8000-00000000a001',
+  (
+      '5eed0000-0000-4000-8000-00000000f001',
+      '5eed0000-0000-4000-8000-00000000e003',
+      '5eed0000-0000-4000-8000-00000000a001',
    'career', 'technology', 'Game designers multiply all day: 5 levels × 10 coins each...', true),
-  ('5eed0000-0000-4000-8000-00000000f002', '5eed0000-0000-4000-8000-00000000e001', '5eed0000-0000-4000-8000-00000000a001',
+  (
+      '5eed0000-0000-4000-8000-00000000f002',
+      '5eed0000-0000-4000-8000-00000000e001',
+      '5eed0000-0000-4000-8000-00000000a001',
    'personal', null, 'Counting your pocket money? That''s addition.', true)
 on conflict do nothing;
 
 insert into public.content_examples (id, concept_id, organization_id, example_text, interest_tags, life_category,
                                      difficulty, is_published)
 values
-  ('5eed0000-0000-4000-8000-00000000f101', '5eed0000-0000-4000-8000-00000000e003', '5eed0000-0000-4000-8000-00000000a001',
+  (
+      '5eed0000-0000-4000-8000-00000000f101',
+      '5eed0000-0000-4000-8000-00000000e003',
+      '5eed0000-0000-4000-8000-00000000a001',
    'A Minecraft chest holds 9 rows of 3 stacks: how many stacks?', '{gaming}', 'personal', 'beginner', true)
 on conflict do nothing;
 
@@ -218,7 +411,7 @@ select md5(format('seed-question-add-%s-%s', a, b))::uuid,
        '5eed0000-0000-4000-8000-000000000002', 'math_fact', a, b, '+', a * 10 + b,
        case when a + b <= 10 then 'beginner' else 'intermediate' end::public.difficulty_level,
        'addition', 'Start from the bigger number and count on.', true
-from generate_series(0, 9) a, generate_series(0, 9) b
+from generate_series(0, 9) as a, generate_series(0, 9) as b
 on conflict do nothing;
 
 insert into public.questions (id, course_id, lesson_id, concept_id, author_id, question_type, operand1, operand2,
@@ -235,35 +428,52 @@ select md5(format('seed-question-mul-%s-%s', a, b))::uuid,
        case when a in (1, 2, 5, 10) then 'beginner' when a in (3, 4, 6) then 'intermediate'
             else 'advanced' end::public.difficulty_level,
        'multiplication', 'Skip-count by the first number.', true
-from generate_series(1, 10) a, generate_series(1, 10) b
+from generate_series(1, 10) as a, generate_series(1, 10) as b
 on conflict do nothing;
 
 insert into public.question_answer_keys (question_id, correct_answer, correct_value)
 select q.id, to_jsonb(case q.operation when '+' then q.operand1 + q.operand2 else q.operand1 * q.operand2 end),
        case q.operation when '+' then q.operand1 + q.operand2 else q.operand1 * q.operand2 end
-from public.questions q
+from public.questions as q
 where q.course_id in ('5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000c002')
 on conflict do nothing;
 
 -- a Word Explorers quiz and a Python coding test (answer keys hidden from students)
-insert into public.tests (id, course_id, lesson_id, author_id, kind, title, passing_score, time_limit_seconds, is_published)
+insert into public.tests (
+    id, course_id, lesson_id, author_id, kind, title, passing_score, time_limit_seconds, is_published
+)
 values
-  ('5eed0000-0000-4000-8000-0000000a0001', '5eed0000-0000-4000-8000-00000000c004', '5eed0000-0000-4000-8000-00000000d401',
+  (
+      '5eed0000-0000-4000-8000-0000000a0001',
+      '5eed0000-0000-4000-8000-00000000c004',
+      '5eed0000-0000-4000-8000-00000000d401',
    '5eed0000-0000-4000-8000-000000000005', 'quiz', 'Sight words check', 70, 300, true),
-  ('5eed0000-0000-4000-8000-0000000a0002', '5eed0000-0000-4000-8000-00000000c003', '5eed0000-0000-4000-8000-00000000d302',
+  (
+      '5eed0000-0000-4000-8000-0000000a0002',
+      '5eed0000-0000-4000-8000-00000000c003',
+      '5eed0000-0000-4000-8000-00000000d302',
    '5eed0000-0000-4000-8000-000000000003', 'coding', 'Loop challenge', 80, 1800, true)
 on conflict do nothing;
 
 insert into public.questions (id, course_id, lesson_id, test_id, author_id, question_type, prompt, options,
                               sequence_number, is_published)
 values
-  ('5eed0000-0000-4000-8000-0000000b0001', '5eed0000-0000-4000-8000-00000000c004', '5eed0000-0000-4000-8000-00000000d401',
+  (
+      '5eed0000-0000-4000-8000-0000000b0001',
+      '5eed0000-0000-4000-8000-00000000c004',
+      '5eed0000-0000-4000-8000-00000000d401',
    '5eed0000-0000-4000-8000-0000000a0001', '5eed0000-0000-4000-8000-000000000005', 'multiple_choice',
    '{"text": "Which word rhymes with cat?"}', '["dog", "hat", "sun"]', 1, true),
-  ('5eed0000-0000-4000-8000-0000000b0002', '5eed0000-0000-4000-8000-00000000c004', '5eed0000-0000-4000-8000-00000000d401',
+  (
+      '5eed0000-0000-4000-8000-0000000b0002',
+      '5eed0000-0000-4000-8000-00000000c004',
+      '5eed0000-0000-4000-8000-00000000d401',
    '5eed0000-0000-4000-8000-0000000a0001', '5eed0000-0000-4000-8000-000000000005', 'ordering',
    '{"text": "Put the words in order"}', '["ran", "the", "dog"]', 2, true),
-  ('5eed0000-0000-4000-8000-0000000b0003', '5eed0000-0000-4000-8000-00000000c003', '5eed0000-0000-4000-8000-00000000d302',
+  (
+      '5eed0000-0000-4000-8000-0000000b0003',
+      '5eed0000-0000-4000-8000-00000000c003',
+      '5eed0000-0000-4000-8000-00000000d302',
    '5eed0000-0000-4000-8000-0000000a0002', '5eed0000-0000-4000-8000-000000000003', 'coding',
    '{"instructions": "Print the numbers 1 to 5, one per line.", "starter_code": "for i in ...:\n    print(i)"}',
    null, 1, true)
@@ -282,10 +492,10 @@ insert into public.enrollments (id, user_id, course_id)
 select md5(format('seed-enrollment-%s-%s', n, c))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        c::uuid
-from generate_series(1, 34) n
+from generate_series(1, 34) as n
 cross join lateral unnest(case
   when n <= 20 then array['5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000c002']
-  else array['5eed0000-0000-4000-8000-00000000c004'] end) c
+  else array['5eed0000-0000-4000-8000-00000000c004'] end) as c
 on conflict do nothing;
 
 -- completed lessons: a student finishes lesson k of a course when their (stable) pace allows
@@ -294,9 +504,9 @@ select md5(format('seed-lesson-progress-%s-%s', n, l.id))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        l.id, l.order_index <= 1 + abs(hashtext('pace' || n)) % 3, 600 + abs(hashtext(n || l.title)) % 1200,
        now() - make_interval(days => 30 - 8 * l.order_index)
-from generate_series(1, 34) n
-join public.enrollments e on e.user_id = ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid
-join public.lessons l on l.course_id = e.course_id and l.is_published
+from generate_series(1, 34) as n
+join public.enrollments as e on e.user_id = ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid
+join public.lessons as l on l.course_id = e.course_id and l.is_published
 on conflict do nothing;
 
 -- ---------------------------------------------------------------- 30 days of practice
@@ -325,7 +535,7 @@ select md5(format('seed-session-%s-%s', n, d))::uuid,
        case when n > 20 then 55 + abs(hashtext(format('score-%s-%s', n, d))) % 45 end,
        case when n > 20 then jsonb_build_object('summary', (array['Clear signing, watch your hand shape',
          'Great rhythm in your sentences', 'Try slowing down on new words'])[1 + d % 3]) end
-from generate_series(1, 34) n, generate_series(0, 29) d
+from generate_series(1, 34) as n, generate_series(0, 29) as d
 where abs(hashtext(format('active-%s-%s', n, d))) % 10 < 7
 on conflict do nothing;
 
@@ -333,28 +543,28 @@ on conflict do nothing;
 insert into public.answer_attempts (id, user_id, session_id, question_id, answer, response_time_ms, hints_used,
                                     input_method, answered_at)
 select md5(format('seed-attempt-%s-%s', s.id, k))::uuid,
-       s.user_id, s.id, q.id,
+       s.user_id, s.id as session_id, q.id as question_id,
        to_jsonb(case when abs(hashtext(format('right-%s-%s', s.id, k))) % 100 < skill.percent
                      then q.answer else q.answer + 1 end),
        skill.base_ms + abs(hashtext(format('time-%s-%s', s.id, k))) % 3000,
        case when abs(hashtext(format('hint-%s-%s', s.id, k))) % 10 = 0 then 1 else 0 end,
        'keyboard',
        s.started_at + make_interval(secs => 60 * k)
-from public.learning_sessions s
+from public.learning_sessions as s
 cross join lateral (
   select 60 + abs(hashtext('skill' || s.user_id)) % 36 as percent,
          800 + abs(hashtext('speed' || s.user_id)) % 2500 as base_ms
-) skill
-cross join generate_series(1, 8) k
+) as skill
+cross join generate_series(1, 8) as k
 cross join lateral (
   select question.id,
          case question.operation when '+' then question.operand1 + question.operand2
               else question.operand1 * question.operand2 end as answer
-  from public.questions question
+  from public.questions as question
   where question.course_id = s.course_id and question.question_type = 'math_fact'
   order by md5(format('pick-%s-%s-', s.id, k) || question.id)
   limit 1
-) q
+) as q
 where s.user_id::text like '5eed0000-%'
   and s.course_id in ('5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000c002')
 order by s.started_at, k
@@ -372,15 +582,17 @@ select md5(format('seed-journey-%s', n))::uuid,
        150 + 10 * n, 2400 + 60 * n, 70 + n % 25, 1 + n % 3, 4,
        '{"status": "completed", "score": 82}', '{"status": "completed", "score": 76}', '{"status": "in_progress"}',
        now() - interval '3 days', now() - interval '3 days' + interval '50 minutes'
-from generate_series(21, 34) n
+from generate_series(21, 34) as n
 on conflict do nothing;
 
 insert into public.chat_sessions (id, user_id, title, context, course_id, lesson_id, created_at, last_message_at)
 select md5(format('seed-chat-%s', n))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        'Why does 7 × 8 = 56?', 'lesson_chat', '5eed0000-0000-4000-8000-00000000c002',
-       '5eed0000-0000-4000-8000-00000000d203', now() - make_interval(days => n % 5), now() - make_interval(days => n % 5)
-from generate_series(1, 6) n
+       '5eed0000-0000-4000-8000-00000000d203',
+       now() - make_interval(days => n % 5),
+       now() - make_interval(days => n % 5)
+from generate_series(1, 6) as n
 on conflict do nothing;
 
 insert into public.chat_messages (id, chat_id, user_id, sender, content, tool_calls)
@@ -388,28 +600,30 @@ select md5(format('seed-chat-message-%s-%s', n, m.position))::uuid,
        md5(format('seed-chat-%s', n))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        m.sender::public.chat_sender, m.content, m.tool_calls::jsonb
-from generate_series(1, 6) n
+from generate_series(1, 6) as n
 cross join (values
   (1, 'user', 'Why does 7 × 8 = 56?', '[]'),
   (2, 'tutor', 'Think of 7 × 8 as 7 × 4 doubled: 28 + 28 = 56. Want to try 7 × 6 the same way?',
    '[{"name": "lookup_fact", "arguments": {"a": 7, "b": 8}}]'),
   (3, 'user', '7 × 3 = 21, doubled is 42!', '[]')
-) m (position, sender, content, tool_calls)
+) as m (position, sender, content, tool_calls)
 order by n, m.position
 on conflict do nothing;
 
-insert into public.ai_usage (id, user_id, chat_id, interaction_type, model, prompt_tokens, completion_tokens, latency_ms)
+insert into public.ai_usage (
+    id, user_id, chat_id, interaction_type, model, prompt_tokens, completion_tokens, latency_ms
+)
 select md5(format('seed-ai-usage-%s', n))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        md5(format('seed-chat-%s', n))::uuid, 'tutor_reply', 'tutor-small', 420 + n, 96 + n, 850 + 20 * n
-from generate_series(1, 6) n
+from generate_series(1, 6) as n
 on conflict do nothing;
 
 insert into public.notifications (id, user_id, type, title, message, action_url)
 select md5(format('seed-notification-%s', n))::uuid,
        ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid,
        'review_due', 'Facts to review', 'A few facts are ready for review today.', '/practice/review'
-from generate_series(1, 34) n
+from generate_series(1, 34) as n
 on conflict do nothing;
 
 insert into public.guardian_actions (id, guardian_id, student_id, action, reason, details)

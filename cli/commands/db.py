@@ -134,12 +134,15 @@ def lint(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Files or folders to lint (default: supabase/**/*.sql).", show_default=False)] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite the files with sqlfluff's fixes first.")] = False,
+    processes: Annotated[int | None, typer.Option(
+        help="Lint in this many processes; 0 = one per CPU, -1 = all CPUs but one (default: .sqlfluff, else 1).",
+        show_default=False)] = None,
 ) -> None:
     """Lint the project's SQL with sqlfluff and the rules in .sqlfluff; exit 1 on violations."""
     from cli import lint as sql_lint  # imports sqlfluff, which only this command needs
 
     settings = ctx.obj
-    report = sql_lint.lint(settings, paths, fix=fix)
+    report = sql_lint.lint(settings, paths, fix=fix, processes=processes)
     for name in report.fixed_files:
         output.info(f"fixed {name}")
     for violation in report.violations:
@@ -147,7 +150,7 @@ def lint(
             output.json_line(violation.as_dict())
         else:
             output.stdout.print(violation.as_line(), markup=False)
-    output.info(f"Linted {len(report.files)} file(s) in {report.seconds:.1f}s.")
+    output.info(f"Linted {len(report.files)} file(s) in {report.seconds:.1f}s with {report.processes} process(es).")
     if not report.ok:
         raise Failure(f"{len(report.violations)} lint violation(s) in {len(report.files_with_violations)} file(s)"
                       + ("" if fix else ": `learnkit db lint --fix` fixes most of them"))

@@ -190,8 +190,11 @@ where unwrapped.expression ~ '(AUTHCALL_|SETTINGCALL)'
 order by object;
 
 -- name: multiple_permissive_policies
--- Permissive policies are or-ed: PostgreSQL evaluates each of them for every
--- row. A policy to public applies to both API roles.
+-- Permissive policies are or-ed into one filter in an order set by their
+-- names, not by cost: an expensive membership helper in one policy runs even
+-- for rows a cheap column test in another would let through. One policy per
+-- role and action lets its author put the cheapest test first.
+-- A policy to public applies to both API roles.
 with policy_targets as (
     select
         p.polrelid as table_oid,
@@ -236,8 +239,8 @@ select
     'role ' || role_name || ' has ' || count(*) || ' permissive ' || command || ' policies on '
     || table_oid::regclass::text || ' ('
     || string_agg(quote_ident(polname), ', ' order by polname)
-    || '): every one of them is evaluated for every row' as why,
-    'merge them into one policy per role and operation (conditions joined with or)' as fix
+    || '): they are or-ed in an order set by their names, not by cost, so costly tests run for rows a cheap one admits' as why,
+    'merge them into one policy for the role and action, the conditions joined with or, cheapest first' as fix
 from policy_targets
 group by table_oid, role_name, command
 having count(*) > 1

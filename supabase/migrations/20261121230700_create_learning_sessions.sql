@@ -6,7 +6,9 @@
 -- attempt numbers, counters and server timestamps are set by triggers.
 
 -- ---------------------------------------------------------------- types
-create type public.session_type as enum ('lesson', 'practice', 'exercise', 'assessment', 'review', 'container', 'interview');
+create type public.session_type as enum (
+    'lesson', 'practice', 'exercise', 'assessment', 'review', 'container', 'interview'
+);
 create type public.session_status as enum ('active', 'paused', 'completed', 'abandoned');
 create type public.input_method as enum ('keyboard', 'touch', 'voice', 'handwriting', 'mouse');
 

@@ -7,7 +7,9 @@
 -- date). Also next_available_concepts(), the recursive walk of the concept graph.
 
 -- ---------------------------------------------------------------- types
-create type public.fluency_level as enum ('not_started', 'learning', 'accuracy', 'fluency_6s', 'fluency_3s_2s', 'mastered');
+create type public.fluency_level as enum (
+    'not_started', 'learning', 'accuracy', 'fluency_6s', 'fluency_3s_2s', 'mastered'
+);
 create type public.skill_status as enum ('not_started', 'viewing', 'practicing', 'completed', 'mastered');
 create type public.exercise_status as enum ('not_started', 'in_progress', 'completed');
 

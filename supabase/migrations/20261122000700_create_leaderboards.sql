@@ -142,9 +142,9 @@ insert into private.leaderboard_entries (user_id, organization_id, grade_level, 
   today_xp, week_start, week_xp, current_streak, streak_last_day, achievements_unlocked)
 select p.id, m.organization_id, p.grade_level, p.time_zone, s.lifetime_xp, s.today, s.today_xp, s.week_start,
        s.week_xp, s.current_streak, s.streak_last_day, s.achievements_unlocked
-from public.organization_members m
-join public.profiles p on p.id = m.user_id
-join public.xp_profiles s on s.user_id = p.id
+from public.organization_members as m
+join public.profiles as p on p.id = m.user_id
+join public.xp_profiles as s on s.user_id = p.id
 where m.role = 'student'
 on conflict do nothing;
 

@@ -26,10 +26,10 @@ select d.user_id, d.day,
   (d.response_ms_sum / nullif(d.response_count, 0))::integer as average_response_ms,
   d.facts_reviewed, d.new_facts_learned, d.facts_mastered,
   (select jsonb_object_agg(m.mode, (m.active_seconds / 60)::integer order by m.mode)
-   from analytics.user_mode_daily m where m.user_id = d.user_id and m.day = d.day) as time_by_mode,
+   from analytics.user_mode_daily as m where m.user_id = d.user_id and m.day = d.day) as time_by_mode,
   d.xp_gained, d.daily_goal_minutes,
   d.active_seconds >= d.daily_goal_minutes * 60 as daily_goal_met
-from analytics.user_daily d;
+from analytics.user_daily as d;
 comment on view public.daily_practice_summaries is
   'Per user and local day: minutes, sessions, answers, accuracy (%), facts, minutes by mode and whether the '
   'daily goal (user_settings.daily_goal_minutes when the day was rolled up) was met.';

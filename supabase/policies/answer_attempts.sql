@@ -2,17 +2,12 @@
 -- sessions to questions they can read; guardians and staff read them. Nobody
 -- but service_role changes or deletes an attempt.
 
-create policy "Students can read their own answer attempts"
+create policy "Learners, guardians and staff can read answer attempts"
   on public.answer_attempts for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' answer attempts"
-  on public.answer_attempts for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' answer attempts"
-  on public.answer_attempts for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Students can answer in their own active sessions"
   on public.answer_attempts for insert to authenticated

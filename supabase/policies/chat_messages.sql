@@ -2,17 +2,12 @@
 -- chats (sender defaults to user and is not theirs to set); tutor and system
 -- messages come from service_role. Guardians and staff read.
 
-create policy "Students can read their own chat messages"
+create policy "Learners, guardians and staff can read chat messages"
   on public.chat_messages for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' chat messages"
-  on public.chat_messages for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' chat messages"
-  on public.chat_messages for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Students can post in their own tutor chats"
   on public.chat_messages for insert to authenticated

@@ -1,17 +1,12 @@
 -- Policies of public.chat_sessions: a learner owns their tutor conversations;
 -- guardians and staff read them.
 
-create policy "Students can read their own tutor chats"
+create policy "Learners, guardians and staff can read tutor chats"
   on public.chat_sessions for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' tutor chats"
-  on public.chat_sessions for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' tutor chats"
-  on public.chat_sessions for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Students can start their own tutor chats"
   on public.chat_sessions for insert to authenticated

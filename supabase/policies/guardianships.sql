@@ -2,17 +2,11 @@
 -- student's organization staff see a link; staff create and remove links
 -- between a parent and a student of an organization they staff.
 
-create policy "Guardians can read their own guardianships"
+create policy "Guardians, students and staff can read their guardianships"
   on public.guardianships for select to authenticated
-  using (guardian_id = (select auth.uid()));
-
-create policy "Students can read who their guardians are"
-  on public.guardianships for select to authenticated
-  using (student_id = (select auth.uid()));
-
-create policy "Staff can read their students' guardianships"
-  on public.guardianships for select to authenticated
-  using (student_id in (select private.staff_student_ids()));
+  using (
+    (select auth.uid()) in (guardian_id, student_id)
+    or student_id in (select private.staff_student_ids()));
 
 create policy "Staff can link a parent to a student of their organization"
   on public.guardianships for insert to authenticated

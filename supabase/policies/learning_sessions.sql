@@ -2,17 +2,12 @@
 -- sessions; guardians and staff read them. Scores, counters and ended_at are
 -- server-owned (column privileges and a trigger).
 
-create policy "Students can read their own learning sessions"
+create policy "Learners, guardians and staff can read learning sessions"
   on public.learning_sessions for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' learning sessions"
-  on public.learning_sessions for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' learning sessions"
-  on public.learning_sessions for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Students can start their own learning sessions"
   on public.learning_sessions for insert to authenticated

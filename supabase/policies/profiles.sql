@@ -2,25 +2,14 @@
 -- people of your organizations as their roles allow. Rows are created by the
 -- sign-up trigger and deleted with the auth user, so no insert/delete policy.
 
-create policy "Users can read their own profile"
+create policy "Users can read their own and their linked people's profiles"
   on public.profiles for select to authenticated
-  using (id = (select auth.uid()));
-
-create policy "Guardians can read their students' profiles"
-  on public.profiles for select to authenticated
-  using (id in (select private.guardian_student_ids()));
-
-create policy "Students can read their guardians' profiles"
-  on public.profiles for select to authenticated
-  using (id in (select private.student_guardian_ids()));
-
-create policy "Staff can read the profiles of their organizations' members"
-  on public.profiles for select to authenticated
-  using (id in (select private.staff_member_ids()));
-
-create policy "Members can read the profiles of their organizations' staff"
-  on public.profiles for select to authenticated
-  using (id in (select private.member_org_staff_ids()));
+  using (
+    id = (select auth.uid())
+    or id in (select private.guardian_student_ids())
+    or id in (select private.student_guardian_ids())
+    or id in (select private.staff_member_ids())
+    or id in (select private.member_org_staff_ids()));
 
 create policy "Users can update their own profile"
   on public.profiles for update to authenticated

@@ -25,7 +25,7 @@ on conflict do nothing;
 -- ---------------------------------------------------------------- daily challenges
 insert into public.daily_challenges (challenge_date, slug, name, description, challenge_type, target, xp_reward)
 select day::date, kind.slug, kind.name, kind.description, kind.challenge_type, kind.target, kind.xp_reward
-from generate_series(current_date - 7, current_date + 14, interval '1 day') day
+from generate_series(current_date - 7, current_date + 14, interval '1 day') as day
 cross join (values
   ('ten-right', 'Ten Right', 'Answer 10 questions correctly today.', 'correct_answers', 10, 20),
   ('xp-50', 'Fifty Today', 'Earn 50 learning XP today.', 'xp_earned', 50, 15),
@@ -41,9 +41,9 @@ select private.increment_xp(
   now() - make_interval(days => 14 - day.n))
 from (
   select n, ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid as id
-  from generate_series(1, 34) n
-) student
-cross join generate_series(1, 14) day (n)
-where exists (select from public.profiles where id = student.id)
+  from generate_series(1, 34) as n
+) as student
+cross join generate_series(1, 14) as day (n)
+where exists (select from public.profiles as p where p.id = student.id)
   and (day.n > student.n % 9 or (student.n + day.n) % 4 = 0)
 order by student.n, day.n;

@@ -41,20 +41,95 @@ select has_table('public', 'notifications', 'table public.notifications exists')
 select has_table('public', 'feedback', 'table public.feedback exists');
 select has_table('public', 'error_logs', 'table public.error_logs exists');
 select tests.rls_enabled('public');
-select policies_are('public', 'profiles', array['Users can read their own profile', 'Guardians can read their students'' profiles', 'Students can read their guardians'' profiles', 'Staff can read the profiles of their organizations'' members', 'Members can read the profiles of their organizations'' staff', 'Users can update their own profile'], 'public.profiles has exactly the expected policies');
-select policies_are('public', 'organization_members', array['Users can read their own memberships', 'Staff can read their organizations'' members', 'Admins can add members to their organizations', 'Admins can change members'' roles in their organizations', 'Admins can remove members from their organizations', 'Users can leave an organization'], 'public.organization_members has exactly the expected policies');
-select policies_are('public', 'guardianships', array['Guardians can read their own guardianships', 'Students can read who their guardians are', 'Staff can read their students'' guardianships', 'Staff can link a parent to a student of their organization', 'Staff can unlink their students'' guardians'], 'public.guardianships has exactly the expected policies');
-select policies_are('public', 'question_answer_keys', array['Staff can read answer keys of their organization''s questions', 'Staff can add answer keys to their organization''s questions', 'Staff can update answer keys of their organization''s questions', 'Staff can delete answer keys of their organization''s questions'], 'public.question_answer_keys has exactly the expected policies');
-select policies_are('public', 'answer_attempts', array['Students can read their own answer attempts', 'Guardians can read their students'' answer attempts', 'Staff can read their students'' answer attempts', 'Students can answer in their own active sessions'], 'public.answer_attempts has exactly the expected policies');
-select policies_are('public', 'learning_sessions', array['Students can read their own learning sessions', 'Guardians can read their students'' learning sessions', 'Staff can read their students'' learning sessions', 'Students can start their own learning sessions', 'Students can update their own learning sessions'], 'public.learning_sessions has exactly the expected policies');
-select policies_are('public', 'question_progress', array['Students can read their own question progress', 'Guardians can read their students'' question progress', 'Staff can read their students'' question progress'], 'public.question_progress has exactly the expected policies');
-select policies_are('public', 'guardian_actions', array['Guardians can read their own actions', 'Students can read their guardians'' actions about them', 'Staff can read guardian actions about their students', 'Guardians can record actions about their students'], 'public.guardian_actions has exactly the expected policies');
+select
+    policies_are(
+        'public',
+        'profiles',
+        array['Users can read their own and their linked people''s profiles', 'Users can update their own profile'],
+        'public.profiles has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'organization_members',
+        array[
+            'Users can read their own memberships',
+            'Staff can read their organizations'' members',
+            'Admins can add members to their organizations',
+            'Admins can change members'' roles in their organizations',
+            'Admins can remove members from their organizations',
+            'Users can leave an organization'
+        ],
+        'public.organization_members has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'guardianships',
+        array[
+            'Guardians, students and staff can read their guardianships',
+            'Staff can link a parent to a student of their organization',
+            'Staff can unlink their students'' guardians'
+        ],
+        'public.guardianships has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'question_answer_keys',
+        array[
+            'Staff can read answer keys of their organization''s questions',
+            'Staff can add answer keys to their organization''s questions',
+            'Staff can update answer keys of their organization''s questions',
+            'Staff can delete answer keys of their organization''s questions'
+        ],
+        'public.question_answer_keys has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'answer_attempts',
+        array[
+            'Learners, guardians and staff can read answer attempts', 'Students can answer in their own active sessions'
+        ],
+        'public.answer_attempts has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'learning_sessions',
+        array[
+            'Learners, guardians and staff can read learning sessions',
+            'Students can start their own learning sessions',
+            'Students can update their own learning sessions'
+        ],
+        'public.learning_sessions has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'question_progress',
+        array['Learners, guardians and staff can read question progress'],
+        'public.question_progress has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'guardian_actions',
+        array[
+            'Guardians can read their own actions',
+            'Students can read their guardians'' actions about them',
+            'Staff can read guardian actions about their students',
+            'Guardians can record actions about their students'
+        ],
+        'public.guardian_actions has exactly the expected policies'
+    );
 select has_function('private', 'is_org_member', array['uuid'], 'private.is_org_member(uuid) exists');
 select has_function('private', 'is_org_staff', array['uuid'], 'private.is_org_staff(uuid) exists');
 select has_function('private', 'is_guardian_of', array['uuid'], 'private.is_guardian_of(uuid) exists');
 select has_function('public', 'next_available_concepts', array['uuid', 'uuid'], 'next_available_concepts exists');
 select is(
-  (select count(*)::int from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  (select count(*)::int from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
    where n.nspname = 'private' and p.prosecdef
      and not coalesce(p.proconfig @> array['search_path=""'], false)),
   0, 'every security definer function in private pins search_path');
@@ -64,7 +139,49 @@ select is(
 select is(
   (select count(*)::int from information_schema.role_table_grants
    where table_schema = 'public' and grantee = 'anon'
-     and table_name = any(array['user_settings', 'profiles', 'organizations', 'organization_members', 'guardianships', 'guardian_actions', 'subjects', 'media_assets', 'courses', 'lessons', 'lesson_notes', 'textbooks', 'tests', 'concepts', 'concept_prerequisites', 'content_hooks', 'content_examples', 'questions', 'question_answer_keys', 'enrollments', 'lesson_progress', 'learning_paths', 'learning_sessions', 'answer_attempts', 'question_progress', 'skill_progress', 'exercise_generations', 'assessments', 'coding_attempts', 'remediation_paths', 'journey_summaries', 'chat_sessions', 'chat_messages', 'ai_usage', 'notifications', 'feedback', 'error_logs'])),
+     and table_name
+     = any(
+         array[
+             'user_settings',
+             'profiles',
+             'organizations',
+             'organization_members',
+             'guardianships',
+             'guardian_actions',
+             'subjects',
+             'media_assets',
+             'courses',
+             'lessons',
+             'lesson_notes',
+             'textbooks',
+             'tests',
+             'concepts',
+             'concept_prerequisites',
+             'content_hooks',
+             'content_examples',
+             'questions',
+             'question_answer_keys',
+             'enrollments',
+             'lesson_progress',
+             'learning_paths',
+             'learning_sessions',
+             'answer_attempts',
+             'question_progress',
+             'skill_progress',
+             'exercise_generations',
+             'assessments',
+             'coding_attempts',
+             'remediation_paths',
+             'journey_summaries',
+             'chat_sessions',
+             'chat_messages',
+             'ai_usage',
+             'notifications',
+             'feedback',
+             'error_logs'
+         ]
+     )
+     ),
   0, 'anon has no privilege on any learning table');
 
 select * from finish();

@@ -27,11 +27,13 @@ from (values
   ('0a000000-0000-4000-8000-000000000001', 'guardian', 'parent'),
   ('0a000000-0000-4000-8000-000000000001', 'unlinked_guardian', 'parent'),
   ('0b000000-0000-4000-8000-000000000001', 'other_org_educator', 'educator'),
-  ('0b000000-0000-4000-8000-000000000001', 'other_org_student', 'student')) m (org, persona, role);
+  ('0b000000-0000-4000-8000-000000000001', 'other_org_student', 'student')) as m (org, persona, role);
 insert into public.guardianships (guardian_id, student_id)
 values (tests.get_supabase_uid('guardian'), tests.get_supabase_uid('student'));
 insert into public.courses (id, organization_id, kind, title, is_published)
-values ('0c000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'track', 'Addition facts', true);
+values (
+    '0c000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'track', 'Addition facts', true
+);
 insert into public.lessons (id, course_id, title, order_index, is_published) values
   ('0d000000-0000-4000-8000-000000000001', '0c000000-0000-4000-8000-000000000001', 'Adding to 10', 1, true),
   ('0d000000-0000-4000-8000-000000000002', '0c000000-0000-4000-8000-000000000001', 'Adding to 20 (draft)', 2, false);
@@ -52,14 +54,17 @@ select results_eq($$ select count(*)::int from public.learning_sessions $$, $$ v
 select results_eq($$ select count(*)::int from public.enrollments $$, $$ values (1) $$,
   'a linked guardian reads the student''s enrollment');
 select results_eq(
-  $$ with changed as (update public.learning_sessions set status = 'abandoned' returning 1) select count(*)::int from changed $$,
+  $$ with changed as (update public.learning_sessions set status = 'abandoned' returning 1)
+    select count(*)::int from changed $$,
   $$ values (0) $$, 'a guardian cannot change the student''s session');
 select throws_ok(
-  $$ insert into public.learning_sessions (user_id, session_type) values (tests.get_supabase_uid('student'), 'practice') $$,
+  $$ insert into public.learning_sessions (user_id, session_type)
+    values (tests.get_supabase_uid('student'), 'practice') $$,
   '42501', 'new row violates row-level security policy for table "learning_sessions"',
   'a guardian cannot start a session for the student');
 select lives_ok(
-  $$ insert into public.guardian_actions (student_id, action) values (tests.get_supabase_uid('student'), 'view_report') $$,
+  $$ insert into public.guardian_actions (student_id, action)
+    values (tests.get_supabase_uid('student'), 'view_report') $$,
   'a guardian records an action about their student in the audit log');
 select throws_ok($$ delete from public.guardian_actions $$, '42501', 'permission denied for table guardian_actions',
   'the audit log cannot be deleted from');
@@ -68,7 +73,8 @@ select tests.authenticate_as('unlinked_guardian');
 select results_eq($$ select count(*)::int from public.learning_sessions $$, $$ values (0) $$,
   'an unlinked guardian cannot read the student''s session');
 select throws_ok(
-  $$ insert into public.guardian_actions (student_id, action) values (tests.get_supabase_uid('student'), 'override_skill') $$,
+  $$ insert into public.guardian_actions (student_id, action)
+    values (tests.get_supabase_uid('student'), 'override_skill') $$,
   '42501', 'new row violates row-level security policy for table "guardian_actions"',
   'an unlinked guardian cannot act on the student');
 

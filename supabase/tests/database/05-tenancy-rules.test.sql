@@ -27,11 +27,13 @@ from (values
   ('0a000000-0000-4000-8000-000000000001', 'guardian', 'parent'),
   ('0a000000-0000-4000-8000-000000000001', 'unlinked_guardian', 'parent'),
   ('0b000000-0000-4000-8000-000000000001', 'other_org_educator', 'educator'),
-  ('0b000000-0000-4000-8000-000000000001', 'other_org_student', 'student')) m (org, persona, role);
+  ('0b000000-0000-4000-8000-000000000001', 'other_org_student', 'student')) as m (org, persona, role);
 insert into public.guardianships (guardian_id, student_id)
 values (tests.get_supabase_uid('guardian'), tests.get_supabase_uid('student'));
 insert into public.courses (id, organization_id, kind, title, is_published)
-values ('0c000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'track', 'Addition facts', true);
+values (
+    '0c000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'track', 'Addition facts', true
+);
 insert into public.lessons (id, course_id, title, order_index, is_published) values
   ('0d000000-0000-4000-8000-000000000001', '0c000000-0000-4000-8000-000000000001', 'Adding to 10', 1, true),
   ('0d000000-0000-4000-8000-000000000002', '0c000000-0000-4000-8000-000000000001', 'Adding to 20 (draft)', 2, false);
@@ -75,7 +77,8 @@ begin
 end
 $$;
 select results_eq(
-  $$ select nickname, time_zone, grade_level::text, locale from public.profiles where id = tests.get_supabase_uid('newcomer') $$,
+  $$ select nickname, time_zone, grade_level::text, locale
+    from public.profiles where id = tests.get_supabase_uid('newcomer') $$,
   $$ values ('Nova', 'Asia/Tokyo', '4', 'ja-JP') $$, 'sign-up creates the profile from the metadata');
 select results_eq(
   $$ select count(*)::int from public.user_settings where user_id = tests.get_supabase_uid('newcomer') $$,
