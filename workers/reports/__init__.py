@@ -18,7 +18,7 @@ import psycopg
 
 from cli import queries
 from cli.errors import Failure
-from workers import lifecycle_store
+from workers import db_types, lifecycle_store
 from workers.jobs import JobContext
 from workers.lifecycle_store import ObjectStore
 from workers.reports.pdf import DailyActivity, ReportData, render
@@ -99,8 +99,10 @@ class ReportLink:
 def report_link(acting_conn: psycopg.Connection, student_id, period: str, *, store: ObjectStore | None = None,
                 expires_in: int = DEFAULT_LINK_SECONDS) -> ReportLink:
     """Where the caller may fetch a report; `acting_conn` acts as the caller. Raises 42501 for anyone else."""
-    row = acting_conn.execute(_query("report_location"), {"student_id": student_id, "period": period}).fetchone()
-    if row["target"] == "local":
-        return ReportLink("local", str(Path(row["location"]) / row["object_path"]), None)
+    # Through the generated, typed wrapper of public.progress_report_location (workers/db_types.py).
+    (location,) = db_types.Rpc(acting_conn).progress_report_location(student=student_id, period=period)
+    assert location.object_path is not None  # the function raises 42501 rather than return nothing
+    if location.target == "local":
+        return ReportLink("local", str(Path(location.location or "") / location.object_path), None)
     store = store or lifecycle_store.reports_store()
-    return ReportLink("storage", store.link(row["object_path"], expires_in), expires_in)
+    return ReportLink("storage", store.link(location.object_path, expires_in), expires_in)

@@ -59,8 +59,3 @@ on conflict (student_id, period) do update
 set object_path = excluded.object_path, target = excluded.target, location = excluded.location,
     byte_size = excluded.byte_size, sha256 = excluded.sha256, generated_at = excluded.generated_at
 returning (xmax = 0) as created;
-
--- name: report_location
--- Run as the caller (authenticated, their JWT claims): RLS and the function decide what they may fetch.
-select object_path, target, location, period_start, period_end, generated_at
-from public.progress_report_location(%(student_id)s, %(period)s);
