@@ -151,6 +151,103 @@ begin
 end
 $$;
 
+-- The isolation world of files 02-05 (as the owner, before switching role): two
+-- organizations, the matrix's people, a published track with a lesson, a draft
+-- lesson, a question with its hidden key, and one practice session of the student.
+create or replace function tests.create_isolation_world() returns void
+language plpgsql
+as $$
+begin
+  perform tests.create_supabase_user(persona)
+  from unnest(array['student', 'classmate', 'other_org_student', 'guardian', 'unlinked_guardian',
+                    'educator', 'other_org_educator', 'admin']) as persona;
+  insert into public.organizations (id, name, kind, max_students) values
+    ('0a000000-0000-4000-8000-000000000001', 'Maple Microschool', 'microschool', 30),
+    ('0b000000-0000-4000-8000-000000000001', 'Harbor School', 'school', 30);
+  insert into public.organization_members (organization_id, user_id, role)
+  select org::uuid, tests.get_supabase_uid(persona), role::public.organization_role
+  from (values
+    ('0a000000-0000-4000-8000-000000000001', 'admin', 'admin'),
+    ('0a000000-0000-4000-8000-000000000001', 'educator', 'educator'),
+    ('0a000000-0000-4000-8000-000000000001', 'student', 'student'),
+    ('0a000000-0000-4000-8000-000000000001', 'classmate', 'student'),
+    ('0a000000-0000-4000-8000-000000000001', 'guardian', 'parent'),
+    ('0a000000-0000-4000-8000-000000000001', 'unlinked_guardian', 'parent'),
+    ('0b000000-0000-4000-8000-000000000001', 'other_org_educator', 'educator'),
+    ('0b000000-0000-4000-8000-000000000001', 'other_org_student', 'student')) as m (org, persona, role);
+  insert into public.guardianships (guardian_id, student_id)
+  values (tests.get_supabase_uid('guardian'), tests.get_supabase_uid('student'));
+  insert into public.courses (id, organization_id, kind, title, is_published)
+  values (
+      '0c000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'track', 'Addition facts', true
+  );
+  insert into public.lessons (id, course_id, title, order_index, is_published) values
+    ('0d000000-0000-4000-8000-000000000001', '0c000000-0000-4000-8000-000000000001', 'Adding to 10', 1, true),
+    ('0d000000-0000-4000-8000-000000000002', '0c000000-0000-4000-8000-000000000001', 'Adding to 20 (draft)', 2, false);
+  insert into public.questions (id, course_id, lesson_id, question_type, operand1, operand2, operation, is_published)
+  values ('0e000000-0000-4000-8000-000000000001', '0c000000-0000-4000-8000-000000000001',
+          '0d000000-0000-4000-8000-000000000001', 'math_fact', 3, 4, '+', true);
+  insert into public.question_answer_keys (question_id, correct_answer, correct_value)
+  values ('0e000000-0000-4000-8000-000000000001', '7', 7);
+  insert into public.learning_sessions (id, user_id, session_type, mode, course_id)
+  values ('0f000000-0000-4000-8000-000000000001', tests.get_supabase_uid('student'), 'practice', 'timed',
+          '0c000000-0000-4000-8000-000000000001');
+  insert into public.enrollments (user_id, course_id)
+  values (tests.get_supabase_uid('student'), '0c000000-0000-4000-8000-000000000001');
+end
+$$;
+
+-- The policy matrix's world, small, for files 50-53: organization A (student,
+-- classmate, linked and unlinked guardian, educator, admin) and organization B
+-- (student, educator), a subject, a published and a draft course, a lesson, a
+-- question with its key, and the student's enrollment, session and answer.
+create or replace function tests.create_matrix_world() returns void
+language plpgsql
+as $$
+begin
+  perform tests.create_supabase_user(persona, metadata => jsonb_build_object('nickname', persona))
+  from unnest(array['student', 'classmate', 'other_student', 'guardian', 'unlinked_guardian', 'educator',
+                    'other_educator', 'admin']) as persona;
+  insert into public.organizations (id, name, slug, kind)
+  values ('5a000000-0000-4000-a000-00000000000a', 'Maple Microschool', 'maple-pgtap', 'microschool'),
+         ('5a000000-0000-4000-a000-00000000000b', 'Harbor School', 'harbor-pgtap', 'school');
+  insert into public.organization_members (organization_id, user_id, role)
+  select org::uuid, tests.get_supabase_uid(persona), role::public.organization_role
+  from (values ('5a000000-0000-4000-a000-00000000000a', 'student', 'student'),
+               ('5a000000-0000-4000-a000-00000000000a', 'classmate', 'student'),
+               ('5a000000-0000-4000-a000-00000000000a', 'guardian', 'parent'),
+               ('5a000000-0000-4000-a000-00000000000a', 'unlinked_guardian', 'parent'),
+               ('5a000000-0000-4000-a000-00000000000a', 'educator', 'educator'),
+               ('5a000000-0000-4000-a000-00000000000a', 'admin', 'admin'),
+               ('5a000000-0000-4000-a000-00000000000b', 'other_student', 'student'),
+               ('5a000000-0000-4000-a000-00000000000b', 'other_educator', 'educator')) as m (org, persona, role);
+  insert into public.guardianships (guardian_id, student_id)
+  values (tests.get_supabase_uid('guardian'), tests.get_supabase_uid('student'));
+  insert into public.subjects (id, slug, name) values ('5a000000-0000-4000-a000-0000000000c1', 'math-pgtap', 'Maths');
+  insert into public.courses (id, organization_id, subject_id, kind, slug, title, is_published)
+  values ('5a000000-0000-4000-a000-0000000000c2', '5a000000-0000-4000-a000-00000000000a',
+          '5a000000-0000-4000-a000-0000000000c1', 'track', 'addition', 'Addition facts', true),
+         ('5a000000-0000-4000-a000-0000000000c3', '5a000000-0000-4000-a000-00000000000a',
+          '5a000000-0000-4000-a000-0000000000c1', 'course', 'draft', 'Draft course', false);
+  insert into public.lessons (id, course_id, title, lesson_type, order_index, is_published)
+  values ('5a000000-0000-4000-a000-0000000000c4', '5a000000-0000-4000-a000-0000000000c2', 'Adding to 10',
+          'math_facts', 1, true);
+  insert into public.questions (id, course_id, lesson_id, question_type, operand1, operand2, operation, is_published)
+  values ('5a000000-0000-4000-a000-0000000000c5', '5a000000-0000-4000-a000-0000000000c2',
+          '5a000000-0000-4000-a000-0000000000c4', 'math_fact', 3, 4, '+', true);
+  insert into public.question_answer_keys (question_id, correct_answer, correct_value)
+  values ('5a000000-0000-4000-a000-0000000000c5', '7', 7);
+  insert into public.enrollments (user_id, course_id)
+  values (tests.get_supabase_uid('student'), '5a000000-0000-4000-a000-0000000000c2');
+  insert into public.learning_sessions (id, user_id, session_type, course_id)
+  values ('5a000000-0000-4000-a000-0000000000d1', tests.get_supabase_uid('student'), 'practice',
+          '5a000000-0000-4000-a000-0000000000c2');
+  insert into public.answer_attempts (user_id, session_id, question_id, answer, response_time_ms)
+  values (tests.get_supabase_uid('student'), '5a000000-0000-4000-a000-0000000000d1',
+          '5a000000-0000-4000-a000-0000000000c5', '7', 1500);
+end
+$$;
+
 revoke execute on all functions in schema tests from public;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
