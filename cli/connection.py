@@ -49,12 +49,6 @@ def is_loopback(url: str) -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("/")
 
 
-def with_dbname(url: str, dbname: str) -> str:
-    params = conninfo.conninfo_to_dict(url)
-    params["dbname"] = dbname
-    return conninfo.make_conninfo(**params)
-
-
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0].strip() if text else type(error).__name__

@@ -59,12 +59,12 @@ class TestDatabases:
 
     def drop(self, name: str) -> None:
         with self._admin() as admin:
-            admin.execute(sql.SQL("alter database {} with is_template false").format(sql.Identifier(name))
-                          if self._exists(admin, name) else sql.SQL("select 1"))
+            if self._exists(admin, name):  # a template must stop being one before it can be dropped
+                admin.execute(sql.SQL(queries.query("testing.sql", "unmark_template")).format(
+                    target=sql.Identifier(name)))
             admin.execute(sql.SQL(queries.query("testing.sql", "drop_database")).format(
                 target=sql.Identifier(name)))
 
     @staticmethod
     def _exists(admin, name: str) -> bool:
-        return admin.execute("select exists (select from pg_database where datname = %(name)s) as found",
-                             {"name": name}).fetchone()["found"]
+        return admin.execute(queries.query("testing.sql", "database_exists"), {"name": name}).fetchone()["found"]

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from psycopg import sql
 
 from cli import connection, emulation
 from tests.cli_helpers import Project
@@ -61,7 +62,7 @@ def second_empty_db_url(pg_server, test_databases):
     name = f"compat_{os.getpid()}"
     test_databases.drop(name)
     with connection.connect(pg_server.url()) as admin:
-        admin.execute(f'create database "{name}"')
+        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     yield pg_server.url(name)
     test_databases.drop(name)
 

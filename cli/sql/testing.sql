@@ -21,3 +21,9 @@ drop database if exists {target} with (force);
 
 -- name: mark_template
 alter database {target} with is_template true allow_connections false;
+
+-- name: unmark_template
+alter database {target} with is_template false;
+
+-- name: database_exists
+select exists (select from pg_catalog.pg_database where datname = %(name)s) as found;
