@@ -2,17 +2,13 @@
 -- or of their organizations); a secret one only once they have unlocked it.
 -- Staff define their organization's achievements; global ones are service_role's.
 
-create policy "Signed-in users can read visible achievements"
+create policy "Users can read visible and unlocked achievements, staff all"
   on public.achievements for select to authenticated
-  using (not is_secret and (organization_id is null or organization_id in (select private.member_org_ids())));
-
-create policy "Users can read the secret achievements they unlocked"
-  on public.achievements for select to authenticated
-  using (id in (select private.unlocked_achievement_ids()));
-
-create policy "Staff can read their organization's achievements"
-  on public.achievements for select to authenticated
-  using (organization_id in (select private.staff_org_ids()));
+  using (
+    (not is_secret and organization_id is null)
+    or (not is_secret and organization_id in (select private.member_org_ids()))
+    or id in (select private.unlocked_achievement_ids())
+    or organization_id in (select private.staff_org_ids()));
 
 create policy "Staff can create achievements for their organization"
   on public.achievements for insert to authenticated

@@ -1,17 +1,12 @@
 -- Policies of public.assessments: a learner answers and submits their own
 -- assessments; evaluation is the server's. Guardians and staff read.
 
-create policy "Students can read their own assessments"
+create policy "Learners, guardians and staff can read assessments"
   on public.assessments for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' assessments"
-  on public.assessments for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' assessments"
-  on public.assessments for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Students can start their own assessments"
   on public.assessments for insert to authenticated

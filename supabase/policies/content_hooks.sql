@@ -3,17 +3,13 @@
 -- organization's staff, who also write them. Global content hooks (no organization)
 -- are written by service_role.
 
-create policy "Signed-in users can read published content hooks"
+create policy "Users can read published hooks, authors and staff drafts"
   on public.content_hooks for select to authenticated
-  using (is_published and (organization_id is null or organization_id in (select private.member_org_ids())));
-
-create policy "Authors can read their own content hooks"
-  on public.content_hooks for select to authenticated
-  using (author_id = (select auth.uid()));
-
-create policy "Staff can read their organization's content hooks"
-  on public.content_hooks for select to authenticated
-  using (organization_id in (select private.staff_org_ids()));
+  using (
+    (is_published and organization_id is null)
+    or author_id = (select auth.uid())
+    or (is_published and organization_id in (select private.member_org_ids()))
+    or organization_id in (select private.staff_org_ids()));
 
 create policy "Staff can create content hooks for their organization"
   on public.content_hooks for insert to authenticated

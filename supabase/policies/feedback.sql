@@ -1,17 +1,12 @@
 -- Policies of public.feedback: users give and read their own feedback; staff
 -- read feedback on their organization's courses and lessons.
 
-create policy "Users can read their own feedback"
+create policy "Users can read their feedback, staff feedback on their content"
   on public.feedback for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Staff can read feedback on their organization's courses"
-  on public.feedback for select to authenticated
-  using (course_id in (select id from public.courses where organization_id in (select private.staff_org_ids())));
-
-create policy "Staff can read feedback on their organization's lessons"
-  on public.feedback for select to authenticated
-  using (lesson_id in (select id from public.lessons where organization_id in (select private.staff_org_ids())));
+  using (
+    user_id = (select auth.uid())
+    or course_id in (select id from public.courses where organization_id in (select private.staff_org_ids()))
+    or lesson_id in (select id from public.lessons where organization_id in (select private.staff_org_ids())));
 
 create policy "Users can give feedback"
   on public.feedback for insert to authenticated

@@ -1,13 +1,11 @@
 -- Policies of public.gamification_settings: every signed-in user reads the
 -- platform defaults; members read their organizations' rules; admins write them.
 
-create policy "Signed-in users can read the platform's default rules"
+create policy "Users can read the default and their organizations' rules"
   on public.gamification_settings for select to authenticated
-  using (organization_id is null);
-
-create policy "Members can read their organizations' rules"
-  on public.gamification_settings for select to authenticated
-  using (organization_id in (select private.member_org_ids()));
+  using (
+    organization_id is null
+    or organization_id in (select private.member_org_ids()));
 
 create policy "Admins can set their organizations' rules"
   on public.gamification_settings for insert to authenticated

@@ -2,17 +2,11 @@
 -- record their own actions on their own students; the guardian, the student
 -- and the student's organization staff read it; nobody updates or deletes.
 
-create policy "Guardians can read their own actions"
+create policy "Guardians, students and staff can read guardian actions"
   on public.guardian_actions for select to authenticated
-  using (guardian_id = (select auth.uid()));
-
-create policy "Students can read their guardians' actions about them"
-  on public.guardian_actions for select to authenticated
-  using (student_id = (select auth.uid()));
-
-create policy "Staff can read guardian actions about their students"
-  on public.guardian_actions for select to authenticated
-  using (student_id in (select private.staff_student_ids()));
+  using (
+    (select auth.uid()) in (guardian_id, student_id)
+    or student_id in (select private.staff_student_ids()));
 
 create policy "Guardians can record actions about their students"
   on public.guardian_actions for insert to authenticated

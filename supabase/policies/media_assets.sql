@@ -4,25 +4,15 @@
 -- global published media by everyone signed in; staff manage their
 -- organization's media.
 
-create policy "Owners can read their own media"
+create policy "Users can read published, own and supervised media"
   on public.media_assets for select to authenticated
-  using (owner_id = (select auth.uid()));
-
-create policy "Signed-in users can read published media"
-  on public.media_assets for select to authenticated
-  using (is_published and (organization_id is null or organization_id in (select private.member_org_ids())));
-
-create policy "Guardians can read their students' media"
-  on public.media_assets for select to authenticated
-  using (owner_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' media"
-  on public.media_assets for select to authenticated
-  using (owner_id in (select private.staff_student_ids()));
-
-create policy "Staff can read their organization's media"
-  on public.media_assets for select to authenticated
-  using (organization_id in (select private.staff_org_ids()));
+  using (
+    (is_published and organization_id is null)
+    or owner_id = (select auth.uid())
+    or (is_published and organization_id in (select private.member_org_ids()))
+    or owner_id in (select private.guardian_student_ids())
+    or owner_id in (select private.staff_student_ids())
+    or organization_id in (select private.staff_org_ids()));
 
 create policy "Users can register their own uploads"
   on public.media_assets for insert to authenticated
@@ -30,20 +20,17 @@ create policy "Users can register their own uploads"
     owner_id = (select auth.uid())
     and (organization_id is null or organization_id in (select private.member_org_ids())));
 
-create policy "Owners can update their own unpublished media"
+create policy "Owners can update unpublished media, staff their organization's"
   on public.media_assets for update to authenticated
-  using (owner_id = (select auth.uid()) and not is_published)
-  with check (owner_id = (select auth.uid()) and not is_published);
+  using (
+    (owner_id = (select auth.uid()) and not is_published)
+    or organization_id in (select private.staff_org_ids()))
+  with check (
+    (owner_id = (select auth.uid()) and not is_published)
+    or organization_id in (select private.staff_org_ids()));
 
-create policy "Staff can update their organization's media"
-  on public.media_assets for update to authenticated
-  using (organization_id in (select private.staff_org_ids()))
-  with check (organization_id in (select private.staff_org_ids()));
-
-create policy "Owners can delete their own media"
+create policy "Owners and the organization's staff can delete media"
   on public.media_assets for delete to authenticated
-  using (owner_id = (select auth.uid()));
-
-create policy "Staff can delete their organization's media"
-  on public.media_assets for delete to authenticated
-  using (organization_id in (select private.staff_org_ids()));
+  using (
+    owner_id = (select auth.uid())
+    or organization_id in (select private.staff_org_ids()));

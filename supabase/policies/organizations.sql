@@ -2,13 +2,11 @@
 -- signed-in user may found one (becoming its admin), admins edit it. Billing
 -- columns and deletion belong to service_role.
 
-create policy "Members can read their organizations"
+create policy "Members and creators can read their organizations"
   on public.organizations for select to authenticated
-  using (id in (select private.member_org_ids()));
-
-create policy "Creators can read the organizations they created"
-  on public.organizations for select to authenticated
-  using (created_by = (select auth.uid()));
+  using (
+    created_by = (select auth.uid())
+    or id in (select private.member_org_ids()));
 
 create policy "Signed-in users can create an organization they own"
   on public.organizations for insert to authenticated

@@ -2,17 +2,12 @@
 -- they viewed; status, scores and mastery are server-owned. Guardians and
 -- staff read it.
 
-create policy "Students can read their own skill progress"
+create policy "Learners, guardians and staff can read skill progress"
   on public.skill_progress for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' skill progress"
-  on public.skill_progress for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' skill progress"
-  on public.skill_progress for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Students can start tracking their own skills"
   on public.skill_progress for insert to authenticated

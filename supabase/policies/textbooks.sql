@@ -3,17 +3,13 @@
 -- organization's staff, who also write them. Global textbooks (no organization)
 -- are written by service_role.
 
-create policy "Signed-in users can read published textbooks"
+create policy "Users can read published textbooks, authors and staff drafts"
   on public.textbooks for select to authenticated
-  using (is_published and (organization_id is null or organization_id in (select private.member_org_ids())));
-
-create policy "Authors can read their own textbooks"
-  on public.textbooks for select to authenticated
-  using (author_id = (select auth.uid()));
-
-create policy "Staff can read their organization's textbooks"
-  on public.textbooks for select to authenticated
-  using (organization_id in (select private.staff_org_ids()));
+  using (
+    (is_published and organization_id is null)
+    or author_id = (select auth.uid())
+    or (is_published and organization_id in (select private.member_org_ids()))
+    or organization_id in (select private.staff_org_ids()));
 
 create policy "Staff can create textbooks for their organization"
   on public.textbooks for insert to authenticated

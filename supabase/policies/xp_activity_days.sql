@@ -1,14 +1,9 @@
 -- Policies of public.xp_activity_days: read by the learner, their guardians and
 -- their organizations' staff; written only by learnkit's XP functions.
 
-create policy "Users can read their own activity days"
+create policy "Learners, guardians and staff can read activity days"
   on public.xp_activity_days for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' activity days"
-  on public.xp_activity_days for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' activity days"
-  on public.xp_activity_days for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));

@@ -2,17 +2,12 @@
 -- their students'. The learner may update only leaderboard_opt_out (column
 -- privilege); XP, level, streaks and counters are written by learnkit's functions.
 
-create policy "Users can read their own XP profile"
+create policy "Learners, guardians and staff can read XP profiles"
   on public.xp_profiles for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' XP profiles"
-  on public.xp_profiles for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' XP profiles"
-  on public.xp_profiles for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));
 
 create policy "Users can hide themselves from leaderboards"
   on public.xp_profiles for update to authenticated

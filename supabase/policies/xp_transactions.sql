@@ -2,14 +2,9 @@
 -- organizations' staff read the ledger. There is no insert, update or delete
 -- policy: only private.increment_xp (security definer) writes it.
 
-create policy "Users can read their own XP transactions"
+create policy "Learners, guardians and staff can read XP transactions"
   on public.xp_transactions for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "Guardians can read their students' XP transactions"
-  on public.xp_transactions for select to authenticated
-  using (user_id in (select private.guardian_student_ids()));
-
-create policy "Staff can read their students' XP transactions"
-  on public.xp_transactions for select to authenticated
-  using (user_id in (select private.staff_student_ids()));
+  using (
+    user_id = (select auth.uid())
+    or user_id in (select private.guardian_student_ids())
+    or user_id in (select private.staff_student_ids()));

@@ -53,12 +53,10 @@ select
         'public',
         'organization_members',
         array[
-            'Users can read their own memberships',
-            'Staff can read their organizations'' members',
+            'Users can read their own memberships and staff their rosters',
             'Admins can add members to their organizations',
             'Admins can change members'' roles in their organizations',
-            'Admins can remove members from their organizations',
-            'Users can leave an organization'
+            'Users can leave organizations and admins remove members'
         ],
         'public.organization_members has exactly the expected policies'
     );
@@ -117,9 +115,7 @@ select
         'public',
         'guardian_actions',
         array[
-            'Guardians can read their own actions',
-            'Students can read their guardians'' actions about them',
-            'Staff can read guardian actions about their students',
+            'Guardians, students and staff can read guardian actions',
             'Guardians can record actions about their students'
         ],
         'public.guardian_actions has exactly the expected policies'
