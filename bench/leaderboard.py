@@ -1,7 +1,8 @@
 """Benchmark: live leaderboards in PostgreSQL vs Redis sorted sets, same data, same run.
 
 Loads USERS (default 1,000,000) students of one organization with an XP history (two ledger rows each),
-bulk-built the way the triggers would leave them (xp_profiles, leaderboard entries, the rank count tree),
+bulk-built the way the triggers would leave them (xp_profiles, leaderboard entries, the rank count tree spread
+over its 16 shards),
 and the same scores into a Redis sorted set (Debian's redis-server on loopback, started here). Then, for
 SAMPLES random students: award XP (private.increment_xp, and ZINCRBY for Redis; not timed), and time
 
@@ -51,9 +52,12 @@ LOAD = [
     """insert into private.leaderboard_entries (user_id, organization_id, time_zone, lifetime_xp)
        select s.user_id, %(org)s, p.time_zone, s.lifetime_xp
        from public.xp_profiles s join public.profiles p on p.id = s.user_id""",
-    """insert into private.leaderboard_xp_counts (organization_id, level, bucket, members)
-       select %(org)s, l, lifetime_xp >> (6 * l), count(*)
-       from private.leaderboard_entries, generate_series(0, 3) l group by l, lifetime_xp >> (6 * l)""",
+    # Spread over all 16 shards, as many server processes writing over time would leave them: the most rows
+    # a rank has to add up.
+    """insert into private.leaderboard_xp_counts (organization_id, level, bucket, shard, members)
+       select %(org)s, l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 16, count(*)
+       from private.leaderboard_entries, generate_series(0, 3) l
+       group by l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 16""",
     "set session_replication_role = origin",
 ]
 TOP = "select * from public.get_leaderboard(%(org)s, 'xp', 'all_time', 'organization', null, 100)"

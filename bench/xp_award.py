@@ -1,112 +1,90 @@
 """Benchmark: the answer-submission RPC with its XP award vs pgbench TPC-B, same server, same run.
 
-Each transaction is what PostgREST runs for POST /rpc/submit_answer: set the role and JWT claims, then
-public.submit_answer() — graded against the hidden key, attempt and progress recorded (issue 3's triggers),
-XP awarded by the rules, ledger, streak, challenges, achievements, leaderboard entries updated. Clients are
-separate processes, each with its own connection and its own students (a correct first try every time).
-Then 32 clients hammer one learner (each submission sent twice with the same idempotency key) and the
+Both workloads are driven by pgbench (-M prepared, one connection per client), so the client costs the same
+on either side. Each submit_answer transaction is what PostgREST runs for POST /rpc/submit_answer: set the
+role, the JWT claims and the request settings, then public.submit_answer() — graded against the hidden key,
+attempt and progress recorded (issue 3's triggers), XP awarded by the rules, ledger, activity day, streak,
+analytics event, challenges, achievements and leaderboard updated. Every submission is a learner's first,
+correct try at an unanswered question (the most expensive path: it pays), each client with its own learners of
+one organization (bench/pgbench/submit_answer.sql); the bench checks afterwards that every one was paid.
+Then 32 Python clients hammer one learner (each submission sent twice with the same idempotency key) and the
 ledger is checked against the profile.
 
-  .venv/bin/python bench/xp_award.py                 # 10 s per client count
-  .venv/bin/python bench/xp_award.py --seconds 3 --fast
+  scripts/setup.sh bench && .venv/bin/python bench/xp_award.py       # 10 s per run
+  .venv/bin/python bench/xp_award.py --seconds 3 --fast              # fsync off, a quick look
 """
 
 import argparse
+import hashlib
 import multiprocessing
 import re
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 from common import act_as, connection, migrated_database, pg_binary, scratch_server
+from cli import queries
 
 CLIENT_COUNTS = (1, 8, 32)
-STUDENTS_PER_CLIENT = 20
-QUESTIONS = 1000
-
-SETUP = """
-insert into public.organizations (id, name, slug, kind, max_students) values (%(org)s, 'Bench School', 'bench', 'school', 100000);
-insert into public.gamification_settings (organization_id, rate_limit_awards, daily_xp_cap)
-values (%(org)s, 100000, 1000000);
-insert into auth.users (id, email, raw_user_meta_data)
-select gen_random_uuid(), 'bench' || n || '@bench.learnkit.dev', jsonb_build_object('nickname', 'learner' || n)
-from generate_series(1, %(students)s) n;
-insert into public.organization_members (organization_id, user_id, role)
-select %(org)s, id, 'student' from public.profiles;
-insert into public.learning_sessions (user_id, session_type, container)
-select id, 'container', 'learn' from public.profiles;
-insert into public.questions (id, organization_id, question_type, operand1, operand2, operation, is_published)
-select gen_random_uuid(), %(org)s, 'math_fact', n, n + 1, '+', true from generate_series(1, %(questions)s) n;
-insert into public.question_answer_keys (question_id, correct_answer, correct_value)
-select id, to_jsonb(operand1 + operand2), operand1 + operand2 from public.questions;
-"""
-STUDENTS = """
-select s.user_id, s.id as session_id from public.learning_sessions s order by s.user_id
-"""
-QUESTION_LIST = "select id, operand1 + operand2 as answer from public.questions order by operand1"
-SUBMIT = """
-select public.submit_answer(%(session)s, %(question)s, to_jsonb(%(answer)s), 900, %(key)s) as result
-"""
-CHECK = """
-select s.xp, s.lifetime_xp,
-       (select sum(delta) from public.xp_transactions t where t.user_id = s.user_id) as ledger_sum,
-       (select count(*) from public.xp_transactions t where t.user_id = s.user_id
-          and t.idempotency_key like 'attempt:%%') as answer_awards,
-       (select sum(amount) from public.xp_transactions t where t.user_id = s.user_id
-          and t.idempotency_key like 'attempt:%%') as answer_xp
-from public.xp_profiles s where s.user_id = %(user)s
-"""
+# Enough learners per client that each answers at a human pace (about one answer every few seconds), as
+# in a class, rather than one learner answering hundreds of questions a minute.
+STUDENTS_PER_CLIENT = 500
+QUESTIONS = 2_000
+HAMMER_SUBMISSIONS = 20
+SQL = queries.parse_named_blocks((Path(__file__).parent / "sql" / "xp_award.sql").read_text())
+SUBMIT_SCRIPT = Path(__file__).parent / "pgbench" / "submit_answer.sql"
 
 
-def client(url, students, questions, seconds, start, results, replay=False):
-    done = 0
+def pgbench(url: str, clients: int, seconds: int, *extra: str) -> tuple[float, int]:
+    """TPS and transactions of one pgbench run."""
+    result = subprocess.run([pg_binary("pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(clients),
+                             "-T", str(seconds), *extra, url], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"pgbench failed: {result.stderr.strip().splitlines()[-1]}")
+    transactions = int(re.search(r"number of transactions actually processed: (\d+)", result.stdout).group(1))
+    return float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)), transactions
+
+
+def hammer(url: str, user: uuid.UUID, session: uuid.UUID, questions: list[int], start, results) -> None:
+    """Submit each question twice with one key; report whether exactly the second was flagged a replay."""
     replays_ok = True
     with connection.connect(url) as conn:
-        conn.autocommit = False
         start.wait()
-        deadline = time.perf_counter() + seconds
-        position = 0
-        while time.perf_counter() < deadline or (seconds == 0 and position < len(students) * len(questions)):
-            if seconds == 0 and position >= len(students) * len(questions):
-                break
-            user, session = students[position % len(students)]
-            question, answer = questions[(position // len(students)) % len(questions)]
-            position += 1
+        for question in questions:
             key = str(uuid.uuid4())
-            for attempt in range(2 if replay else 1):
+            for attempt in range(2):
                 with conn.transaction():
                     act_as(conn, user)
-                    result = conn.execute(SUBMIT, {"session": session, "question": question, "answer": answer,
-                                                   "key": key}).fetchone()["result"]
+                    result = conn.execute(SQL["submit"], {
+                        "session": session, "question": uuid.UUID(md5_hex(f"question{question}")),
+                        "answer": 2 * question + 1, "key": key}).fetchone()["result"]
                 replays_ok &= result["replayed"] == (attempt == 1)
-            done += 1
-    results.put((done, replays_ok))
+    results.put(replays_ok)
 
 
-def run_clients(url, clients, students, questions, seconds, replay=False, per_client_questions=None):
-    start = multiprocessing.Barrier(clients + 1)
+def md5_hex(text: str) -> str:
+    """The bench's ids, as the SQL computes them: md5(text)::uuid."""
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def hammer_one_learner(url: str, student: int, first_question: int) -> tuple[float, bool]:
+    user, session = uuid.UUID(md5_hex(f"student{student}")), uuid.UUID(md5_hex(f"session{student}"))
+    start = multiprocessing.Barrier(33)
     results = multiprocessing.Queue()
-    processes = []
-    for index in range(clients):
-        mine = students[index * STUDENTS_PER_CLIENT:(index + 1) * STUDENTS_PER_CLIENT] if not replay else students
-        theirs = per_client_questions[index] if per_client_questions else questions
-        processes.append(multiprocessing.Process(target=client, args=(url, mine, theirs, seconds, start, results,
-                                                                      replay)))
+    processes = [multiprocessing.Process(target=hammer, args=(
+        url, user, session, list(range(first_question + i * HAMMER_SUBMISSIONS,
+                                       first_question + (i + 1) * HAMMER_SUBMISSIONS)), start, results))
+        for i in range(32)]
     for process in processes:
         process.start()
     start.wait()
     began = time.perf_counter()
-    outcomes = [results.get() for _ in processes]
+    replays_ok = all(results.get() for _ in processes)
     elapsed = time.perf_counter() - began
     for process in processes:
         process.join()
-    return sum(done for done, _ in outcomes), elapsed, all(ok for _, ok in outcomes)
-
-
-def pgbench_tps(server, clients, seconds):
-    result = subprocess.run([pg_binary("pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(clients),
-                             "-T", str(seconds), server.url("pgbench")], capture_output=True, text=True, check=True)
-    return float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1))
+    return elapsed, replays_ok
 
 
 def main() -> None:
@@ -115,48 +93,47 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="fsync off (the test suite's settings) for both")
     options = parser.parse_args()
 
+    students = STUDENTS_PER_CLIENT * max(CLIENT_COUNTS) + 1
     with scratch_server(durable=not options.fast) as server:
         url = migrated_database(server)
-        org = uuid.uuid4()
         with connection.connect(url) as conn:
-            for statement in SETUP.strip().split(";\n"):
-                conn.execute(statement, {"org": org, "students": STUDENTS_PER_CLIENT * max(CLIENT_COUNTS) + 1,
-                                         "questions": QUESTIONS})
-            conn.execute("analyze")
-            students = [(r["user_id"], r["session_id"]) for r in conn.execute(STUDENTS)]
-            questions = [(r["id"], r["answer"]) for r in conn.execute(QUESTION_LIST)]
-        hammered, students = students[-1], students[:-1]
+            for statement in SQL["setup"].strip().split(";\n"):
+                conn.execute(statement, {"students": students, "questions": QUESTIONS})
         connection.connect(server.url()).execute("create database pgbench")
         subprocess.run([pg_binary("pgbench"), "-i", "-q", "-s", str(max(CLIENT_COUNTS)), server.url("pgbench")],
                        capture_output=True, check=True)
 
         print(f"server: PostgreSQL 15, {'fsync off' if options.fast else 'durable (fsync on)'}; "
-              f"{options.seconds} s per run; pgbench TPC-B scale {max(CLIENT_COUNTS)}, -M prepared")
+              f"{options.seconds} s per run; both driven by pgbench -M prepared, one connection per client; "
+              f"TPC-B scale {max(CLIENT_COUNTS)}")
         print(f"{'clients':>7}  {'submit_answer TPS':>17}  {'pgbench TPS':>11}  {'ratio':>6}")
-        offset = 0
+        first_question, submitted = 1, 0
         for clients in CLIENT_COUNTS:
-            # Each run starts on questions nobody answered yet, so every submission is a paid first try.
-            per_client = [questions[offset:] for _ in range(clients)]
-            done, elapsed, _ = run_clients(url, clients, students, questions, options.seconds,
-                                           per_client_questions=per_client)
-            offset += done // (STUDENTS_PER_CLIENT) + 1
-            ours = done / elapsed
-            theirs = pgbench_tps(server, clients, options.seconds)
+            ours, done = pgbench(url, clients, options.seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
+                                 "-D", f"students_per_client={STUDENTS_PER_CLIENT}",
+                                 "-D", f"first_question={first_question}")
+            submitted += done
+            # The busiest client sent about done / clients requests; the next run starts past its questions.
+            first_question += done // clients // STUDENTS_PER_CLIENT * 2 + 2
+            if first_question + HAMMER_SUBMISSIONS * 32 > QUESTIONS:
+                raise SystemExit("ran out of unanswered questions: raise QUESTIONS")
+            theirs, _ = pgbench(server.url("pgbench"), clients, options.seconds)
             print(f"{clients:>7}  {ours:>17.0f}  {theirs:>11.0f}  {ours / theirs:>6.2f}")
-
-        per_client = [[q] for q in questions[:32 * 20]]
-        chunks = [questions[i * 20:(i + 1) * 20] for i in range(32)]
-        done, elapsed, replays_ok = run_clients(url, 32, [hammered], None, 0, replay=True,
-                                                per_client_questions=chunks)
-        del per_client
         with connection.connect(url) as conn:
-            check = conn.execute(CHECK, {"user": hammered[0]}).fetchone()
+            paid = conn.execute(SQL["paid_first_tries"]).fetchone()
+        print(f"submissions {paid['submissions']} (pgbench counted {submitted}), paid first tries "
+              f"{paid['paid_first_tries']}: {'OK' if paid['paid_first_tries'] == paid['submissions'] == submitted else 'MISMATCH'}")
+
+        elapsed, replays_ok = hammer_one_learner(url, students, first_question)
+        with connection.connect(url) as conn:
+            check = conn.execute(SQL["ledger_check"], {"user": uuid.UUID(md5_hex(f"student{students}"))}).fetchone()
+        expected = 32 * HAMMER_SUBMISSIONS
         consistent = check["xp"] == check["lifetime_xp"] == check["ledger_sum"]
-        print(f"32 clients × 20 submissions (+ 20 replays each) to one learner in {elapsed:.1f} s: "
+        print(f"32 clients × {HAMMER_SUBMISSIONS} submissions (+ a replay of each) to one learner in {elapsed:.1f} s: "
               f"xp {check['xp']}, lifetime_xp {check['lifetime_xp']}, ledger sum {check['ledger_sum']}, "
-              f"answer awards {check['answer_awards']} ({check['answer_xp']} XP, expected {32 * 20} / {32 * 20 * 10}); "
+              f"answer awards {check['answer_awards']} ({check['answer_xp']} XP, expected {expected} / {expected * 10}); "
               f"replays flagged and added nothing: {replays_ok}; "
-              f"{'OK' if consistent and check['answer_awards'] == 640 and replays_ok else 'MISMATCH'}")
+              f"{'OK' if consistent and check['answer_awards'] == expected and replays_ok else 'MISMATCH'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,42 @@
+-- bench/xp_award.py: one organization of learners, each with an active session,
+-- and published math facts with their hidden keys. Ids are md5-derived so the
+-- pgbench script computes them without lookups (bench/pgbench/submit_answer.sql).
+
+-- name: setup
+insert into public.organizations (id, name, slug, kind, max_students)
+values (md5('bench-org')::uuid, 'Bench School', 'bench', 'school', 100000);
+-- The default rules, but no cap in the way: the hammered learner earns 6,400 XP in seconds.
+insert into public.gamification_settings (organization_id, rate_limit_awards, daily_xp_cap)
+values (md5('bench-org')::uuid, 1000, 1000000);
+insert into auth.users (id, email, raw_user_meta_data)
+select md5('student' || i)::uuid, 'bench' || i || '@bench.learnkit.dev', jsonb_build_object('nickname', 'learner' || i)
+from generate_series(1, %(students)s) i;
+insert into public.organization_members (organization_id, user_id, role)
+select md5('bench-org')::uuid, md5('student' || i)::uuid, 'student' from generate_series(1, %(students)s) i;
+insert into public.learning_sessions (id, user_id, session_type, container)
+select md5('session' || i)::uuid, md5('student' || i)::uuid, 'container', 'learn'
+from generate_series(1, %(students)s) i;
+insert into public.questions (id, organization_id, question_type, operand1, operand2, operation, is_published)
+select md5('question' || i)::uuid, md5('bench-org')::uuid, 'math_fact', i, i + 1, '+', true
+from generate_series(1, %(questions)s) i;
+insert into public.question_answer_keys (question_id, correct_answer, correct_value)
+select id, to_jsonb(operand1 + operand2), operand1 + operand2 from public.questions;
+analyze;
+
+-- name: paid_first_tries
+-- Submissions of the throughput runs and how many were paid first tries.
+select count(*) as submissions, count(*) filter (where award_rule = 'correct_first_try') as paid_first_tries
+from public.answer_attempts where idempotency_key like 'bench:%%';
+
+-- name: submit
+select public.submit_answer(%(session)s, %(question)s, to_jsonb(%(answer)s), 900, %(key)s) as result;
+
+-- name: ledger_check
+-- The hammered learner: balance, lifetime XP and the ledger must agree.
+select s.xp, s.lifetime_xp,
+       (select sum(delta) from public.xp_transactions t where t.user_id = s.user_id) as ledger_sum,
+       (select count(*) from public.xp_transactions t where t.user_id = s.user_id
+          and t.idempotency_key like 'attempt:%%') as answer_awards,
+       (select sum(amount) from public.xp_transactions t where t.user_id = s.user_id
+          and t.idempotency_key like 'attempt:%%') as answer_xp
+from public.xp_profiles s where s.user_id = %(user)s;

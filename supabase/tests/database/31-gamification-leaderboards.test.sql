@@ -1,0 +1,220 @@
+-- Gamification (issue 4), leaderboards as the students see them: every metric,
+-- period and scope (the organization is the tenant-wide board), top-N and
+-- my-rank±k with their limits, nickname and avatar only, opted-out learners
+-- anonymised, live after an award made through the student RPC, and no board of
+-- another organization. Persona world: tests.create_matrix_world().
+begin;
+create extension if not exists pgtap with schema extensions;
+select plan(35);
+
+-- Exact scores: the seed's achievements and challenges (whose rewards add XP) sit this file out.
+update public.achievements set is_active = false;
+update public.daily_challenges set is_active = false;
+
+-- Organization A's students: student (grade 3, enrolled in the track, 10 XP from the world's answer),
+-- classmate (grade 3), third (grade 4) and fourth (no grade, opted out, with an avatar).
+select tests.create_matrix_world();
+insert into public.achievements (organization_id, slug, name, description, criteria, target, xp_reward)
+values ('5a000000-0000-4000-a000-00000000000a', 'board-200', 'Two hundred', 'Earn 200 XP', 'xp_total', 200, 0);
+select tests.create_supabase_user('third', metadata => '{"nickname": "third"}');
+select
+    tests.create_supabase_user('fourth', metadata => '{"nickname": "fourth", "avatar_url": "https://img.test/4.png"}');
+insert into public.organization_members (organization_id, user_id, role)
+select '5a000000-0000-4000-a000-00000000000a', tests.get_supabase_uid(persona), 'student'
+from unnest(array['third', 'fourth']) as persona;
+update public.profiles set grade_level = '3'
+where id in (tests.get_supabase_uid('student'), tests.get_supabase_uid('classmate'));
+update public.profiles set grade_level = '4' where id = tests.get_supabase_uid('third');
+update public.xp_profiles set leaderboard_opt_out = true where user_id = tests.get_supabase_uid('fourth');
+insert into public.enrollments (user_id, course_id)
+select tests.get_supabase_uid(persona), '5a000000-0000-4000-a000-0000000000c2'
+from unnest(array['third', 'fourth']) as persona;
+
+-- All-time: fourth 300, classmate 120, student 50, third 50. This week and today: classmate's XP is
+-- from 8 days ago (a past week), so it counts 0; so does its streak (last activity day 8 days ago).
+select private.increment_xp(tests.get_supabase_uid('student'), 40, 'gift', 'bonus', 'lb-s');
+select private.increment_xp(tests.get_supabase_uid('classmate'), 120, 'practice', 'learning', 'lb-c',
+                            at => now() - interval '8 days');
+select private.increment_xp(tests.get_supabase_uid('third'), 50, 'practice', 'learning', 'lb-t');
+select private.increment_xp(tests.get_supabase_uid('fourth'), 300, 'gift', 'bonus', 'lb-f');
+select private.increment_xp(tests.get_supabase_uid('other_student'), 999, 'gift', 'bonus', 'lb-o');
+
+select tests.authenticate_as('student');
+
+-- ---------------------------------------------------------------- metrics
+select results_eq(
+  $$ select rank, nickname, avatar_url, score, is_me
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') order by rank, nickname $$,
+  $$ values (1::bigint, 'Anonymous learner', null::text, 300::bigint, false), (2, 'classmate', null, 120, false),
+            (3, 'student', null, 50, true), (3, 'third', null, 50, false) $$,
+  'all-time XP: competition ranks (ties share 3), opted-out learner anonymised without avatar, my row flagged');
+select results_eq(
+  $$ select rank, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', metric => 'level')
+     order by rank $$,
+  $$ values (1::bigint, 3::bigint), (2, 2), (3, 1), (3, 1) $$,
+  'level board: 300 XP is level 3, 120 level 2, 50 level 1');
+select results_eq(
+  $$ select rank, nickname, score
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', metric => 'streak')
+     order by rank, nickname $$,
+  $$ values (1::bigint, 'student', 1::bigint), (1, 'third', 1), (3, 'Anonymous learner', 0), (3, 'classmate', 0) $$,
+  'streak board: alive streaks only (classmate''s stored streak of 1 ended 8 days ago and shows 0)');
+select results_eq(
+  $$ select rank, nickname, score
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', metric => 'achievements') limit 1 $$,
+  $$ values (1::bigint, 'Anonymous learner', 1::bigint) $$,
+  'achievements board counts unlocked achievements');
+
+-- ---------------------------------------------------------------- periods
+select results_eq(
+  $$ select rank, nickname, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', period => 'week')
+     order by rank, nickname $$,
+  $$ values (1::bigint, 'Anonymous learner', 300::bigint), (2, 'student', 50), (2, 'third', 50), (4, 'classmate', 0) $$,
+  'this week''s board counts only XP of the viewer''s current week');
+select results_eq(
+  $$ select rank, nickname, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', period => 'today')
+     order by rank, nickname $$,
+  $$ values (1::bigint, 'Anonymous learner', 300::bigint), (2, 'student', 50), (2, 'third', 50), (4, 'classmate', 0) $$,
+  'today''s board counts only XP of the viewer''s local today');
+select throws_ok(
+  $$ select *
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', metric => 'level', period => 'today') $$,
+  '22023', 'the level leaderboard has no today period', 'only the xp metric has week and today periods');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', period => 'month') $$,
+  '22023', 'unknown leaderboard period ''month''', 'an unknown period is refused');
+
+-- ---------------------------------------------------------------- scopes
+select results_eq(
+  $$ select rank, nickname, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'grade')
+     order by rank $$,
+  $$ values (1::bigint, 'classmate', 120::bigint), (2, 'student', 50) $$,
+  'grade scope defaults to the viewer''s grade (3)');
+select results_eq(
+  $$ select nickname, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'grade',
+                                                        scope_id => '4') $$,
+  $$ values ('third', 50::bigint) $$,
+  'grade scope with an explicit grade');
+select throws_ok(
+  $$ select *
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'grade', scope_id => '13') $$,
+  '22023', 'unknown grade level ''13''', 'an unknown grade is refused');
+select results_eq(
+  $$ select rank, nickname, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'course',
+                                                              scope_id => '5a000000-0000-4000-a000-0000000000c2')
+     order by rank, nickname $$,
+  $$ values (1::bigint, 'Anonymous learner', 300::bigint), (2, 'student', 50), (2, 'third', 50) $$,
+  'course scope: only the course''s enrolled students (classmate is not enrolled)');
+select results_eq(
+  $$ select count(*)::int from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'course',
+                                                      scope_id => '5a000000-0000-4000-a000-0000000000c3') $$,
+  $$ values (0) $$, 'a course nobody is enrolled in has an empty board');
+select throws_ok(
+  $$ select *
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'course', scope_id => 'maths') $$,
+  '22023', 'scope_id ''maths'' is not a course id', 'a course scope needs a course id');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'course') $$,
+  '22023', 'the course scope needs a course id (scope_id)', 'a course scope without a course is refused');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'planet') $$,
+  '22023', 'unknown leaderboard scope ''planet''', 'an unknown scope is refused');
+
+-- ---------------------------------------------------------------- top-N and my rank ± k
+select results_eq(
+  $$ select count(*)::int from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', top_n => 2) $$,
+  $$ values (2) $$, 'top_n limits the board');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', top_n => 101) $$,
+  '22023', 'size must be between 0 and 100', 'at most the top 100');
+select throws_ok(
+  $$ select * from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', neighbours => 26) $$,
+  '22023', 'size must be between 0 and 25', 'at most 25 neighbours each side');
+
+select tests.authenticate_as('classmate');
+select results_eq(
+  $$ select rank, is_me
+     from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', neighbours => 1) $$,
+  $$ values (1::bigint, false), (2, true), (3, false) $$,
+  'my rank with one neighbour each side (all-time XP, from the count tree)');
+select results_eq(
+  $$ select rank, is_me from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', metric => 'level',
+                                                               neighbours => 1) $$,
+  $$ values (1::bigint, false), (2, true), (3, false) $$,
+  'my rank with neighbours on a ranked-in-scope board (level)');
+select results_eq(
+  $$ select rank, nickname, score, is_me from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a',
+                                                                   scope => 'grade', neighbours => 5) $$,
+  $$ values (1::bigint, 'classmate', 120::bigint, true), (2, 'student', 50, false) $$,
+  'my rank within my grade');
+
+-- ---------------------------------------------------------------- live, through the student RPC
+select results_eq(
+  $$ with session as (insert into public.learning_sessions (session_type) values ('practice') returning id)
+     select (public.submit_answer(session.id, '5a000000-0000-4000-a000-0000000000c5', '7', 1200, 'live-1')
+             ->> 'xp_awarded')::int from session $$,
+  $$ values (10) $$, 'classmate answers correctly through submit_answer and earns 10 XP');
+select tests.authenticate_as('student');
+select results_eq(
+  $$ select score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') where nickname = 'classmate' $$,
+  $$ values (130::bigint) $$, 'the award shows in the very next query (no cache)');
+select results_eq(
+  $$ select rank, score
+     from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', neighbours => 0) $$,
+  $$ values (3::bigint, 50::bigint) $$, 'my rank alone (k = 0)');
+
+-- ---------------------------------------------------------------- who is shown, and how
+select is_empty(
+  $$ select 1 from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', top_n => 100)
+     where nickname like '%@%' $$,
+  'boards never show an email');
+select is(
+  (select array_agg(a order by a) from unnest((select proargnames from pg_catalog.pg_proc
+     where oid = 'public.get_leaderboard(uuid, text, text, text, text, integer)'::regprocedure)) as a
+   where a not in ('organization_id', 'metric', 'period', 'scope', 'scope_id', 'top_n')),
+  array['avatar_url', 'is_me', 'nickname', 'rank', 'score']::text[],
+  'a board row is rank, nickname, avatar, score and is_me: no user id, no email');
+select tests.authenticate_as('fourth');
+select results_eq(
+  $$ select nickname, avatar_url, is_me
+     from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', top_n => 1) $$,
+  $$ values ('fourth', 'https://img.test/4.png', true) $$,
+  'a learner who opted out still sees themselves by name');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'grade') $$,
+  '22023', 'the grade scope needs a grade level (scope_id)', 'no grade, no default grade board');
+
+select tests.authenticate_as('educator');
+select is_empty(
+  $$ select * from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a') $$,
+  'staff are not on the students'' board: my rank is empty');
+
+-- ---------------------------------------------------------------- only your organization's boards
+select tests.authenticate_as('student');
+select throws_ok(
+  $$ select * from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000b') $$,
+  '42501', 'you can only see the leaderboards of your organizations', 'my rank on another organization''s board');
+select tests.authenticate_as('other_student');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', scope => 'course',
+                                          scope_id => '5a000000-0000-4000-a000-0000000000c2') $$,
+  '42501', 'you can only see the leaderboards of your organizations',
+  'a student of organization B cannot read any of A''s boards');
+select tests.authenticate_as_anon();
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') $$,
+  '42501', null, 'anon reads no board');
+reset role;
+delete from public.organization_members
+where organization_id = '5a000000-0000-4000-a000-00000000000a' and user_id = tests.get_supabase_uid('third');
+select tests.authenticate_as('third');
+select throws_ok(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') $$,
+  '42501', null, 'a student who left the organization loses its boards');
+select tests.authenticate_as('student');
+select is_empty(
+  $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') where nickname = 'third' $$,
+  'and is off them at once');
+
+select * from finish();
+rollback;
