@@ -2,7 +2,7 @@
 
 Loads USERS (default 1,000,000) students of one organization with an XP history (two ledger rows each),
 bulk-built the way the triggers would leave them (xp_profiles, leaderboard entries, the rank count tree spread
-over its 16 shards),
+over its 4 shards),
 and the same scores into a Redis sorted set (Debian's redis-server on loopback, started here). Then, for
 SAMPLES random students: award XP (private.increment_xp, and ZINCRBY for Redis; not timed), and time
 
@@ -52,12 +52,12 @@ LOAD = [
     """insert into private.leaderboard_entries (user_id, organization_id, time_zone, lifetime_xp)
        select s.user_id, %(org)s, p.time_zone, s.lifetime_xp
        from public.xp_profiles s join public.profiles p on p.id = s.user_id""",
-    # Spread over all 16 shards, as many server processes writing over time would leave them: the most rows
+    # Spread over all 4 shards, as many server processes writing over time would leave them: the most rows
     # a rank has to add up.
     """insert into private.leaderboard_xp_counts (organization_id, level, bucket, shard, members)
-       select %(org)s, l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 16, count(*)
+       select %(org)s, l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 4, count(*)
        from private.leaderboard_entries, generate_series(0, 3) l
-       group by l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 16""",
+       group by l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 4""",
     "set session_replication_role = origin",
 ]
 TOP = "select * from public.get_leaderboard(%(org)s, 'xp', 'all_time', 'organization', null, 100)"

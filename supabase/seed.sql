@@ -2,7 +2,7 @@
 --
 -- Two organizations (Maple Grove Microschool, Harbor Homeschool Co-op), their
 -- admins and educators, 34 students, 14 guardians, subjects, courses and
--- tracks with lessons, a concept graph, 200 math facts with hidden answer keys,
+-- tracks with lessons, a concept graph, 200 math facts with hidden answer keys and hints,
 -- and 30 days of practice sessions and answers ending today. Fixed ids (the
 -- 5eed… prefix, or md5 of a stable name) keep re-runs idempotent; bulk rows are
 -- generated set-based and pseudo-randomly (hashtext) so every run is the same.
@@ -401,7 +401,7 @@ on conflict do nothing;
 
 -- math facts: 100 additions (0-9 + 0-9) and 100 multiplications (1-10 × 1-10), sequenced within their lesson
 insert into public.questions (id, course_id, lesson_id, concept_id, author_id, question_type, operand1, operand2,
-                              operation, sequence_number, difficulty, category, hint, is_published)
+                              operation, sequence_number, difficulty, category, is_published)
 select md5(format('seed-question-add-%s-%s', a, b))::uuid,
        '5eed0000-0000-4000-8000-00000000c001',
        case when a + b <= 10 then '5eed0000-0000-4000-8000-00000000d101'::uuid
@@ -410,12 +410,12 @@ select md5(format('seed-question-add-%s-%s', a, b))::uuid,
             else '5eed0000-0000-4000-8000-00000000e002'::uuid end,
        '5eed0000-0000-4000-8000-000000000002', 'math_fact', a, b, '+', a * 10 + b,
        case when a + b <= 10 then 'beginner' else 'intermediate' end::public.difficulty_level,
-       'addition', 'Start from the bigger number and count on.', true
+       'addition', true
 from generate_series(0, 9) as a, generate_series(0, 9) as b
 on conflict do nothing;
 
 insert into public.questions (id, course_id, lesson_id, concept_id, author_id, question_type, operand1, operand2,
-                              operation, sequence_number, difficulty, category, hint, is_published)
+                              operation, sequence_number, difficulty, category, is_published)
 select md5(format('seed-question-mul-%s-%s', a, b))::uuid,
        '5eed0000-0000-4000-8000-00000000c002',
        case when a in (1, 2, 5, 10) then '5eed0000-0000-4000-8000-00000000d201'::uuid
@@ -427,8 +427,16 @@ select md5(format('seed-question-mul-%s-%s', a, b))::uuid,
        '5eed0000-0000-4000-8000-000000000002', 'math_fact', a, b, '×', a * 10 + b,
        case when a in (1, 2, 5, 10) then 'beginner' when a in (3, 4, 6) then 'intermediate'
             else 'advanced' end::public.difficulty_level,
-       'multiplication', 'Skip-count by the first number.', true
+       'multiplication', true
 from generate_series(1, 10) as a, generate_series(1, 10) as b
+on conflict do nothing;
+
+-- hints live apart from the questions, hidden like the answer keys: learners take them through use_hint()
+insert into public.question_hints (question_id, hint)
+select q.id, case q.operation when '+' then 'Start from the bigger number and count on.'
+                              else 'Skip-count by the first number.' end
+from public.questions as q
+where q.course_id in ('5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000c002')
 on conflict do nothing;
 
 insert into public.question_answer_keys (question_id, correct_answer, correct_value)

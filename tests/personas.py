@@ -5,7 +5,7 @@ people of issue 3's matrix — a student (the owner of the activity under test),
 another student of the same organization, a student of the other organization,
 a linked and an unlinked guardian, an educator of each organization and an
 admin — plus published content (course, lesson, concept, question with its
-hidden answer key, test). anon and service_role need no rows: act as them with
+hidden answer key and hint, test). anon and service_role need no rows: act as them with
 cli.testing.as_anon / as_service_role.
 
 `create_activity(conn, personas)` then gives the owner student one row in every
@@ -53,6 +53,7 @@ insert into public.questions (id, course_id, lesson_id, test_id, concept_id, aut
 values (%(question)s, %(course)s, %(lesson)s, %(test)s, %(concept)s, %(educator)s, 'math_fact', 3, 4, '+', true);
 insert into public.question_answer_keys (question_id, correct_answer, correct_value)
 values (%(question)s, '7', 7);
+insert into public.question_hints (question_id, hint) values (%(question)s, 'Count on from 4');
 """
 
 

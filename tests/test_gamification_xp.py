@@ -219,11 +219,13 @@ def test_hints_are_free_then_cost_xp_never_below_zero(conn, world):
     question = world.content["question"]
     award(conn, world.student, 7, "pocket-money")
     with testing.as_user(conn, world.student, commit=True) as acting:
+        assert acting.execute("select * from public.question_hints").fetchall() == [], "no free peek"
         free = acting.execute("select public.use_hint(%s, 'h1') r", (question,)).fetchone()["r"]
-        assert (free["cost"], free["balance"]) == (0, 7)
+        assert (free["hint"], free["cost"], free["balance"]) == ("Count on from 4", 0, 7)
         paid = acting.execute("select public.use_hint(%s, 'h2') r", (question,)).fetchone()["r"]
-        assert (paid["cost"], paid["balance"]) == (5, 2)
-        assert acting.execute("select public.use_hint(%s, 'h2') r", (question,)).fetchone()["r"]["replayed"]
+        assert (paid["hint"], paid["cost"], paid["balance"]) == ("Count on from 4", 5, 2)
+        replayed = acting.execute("select public.use_hint(%s, 'h2') r", (question,)).fetchone()["r"]
+        assert (replayed["hint"], replayed["replayed"]) == ("Count on from 4", True)
         with pytest.raises(psycopg.errors.CheckViolation, match="not enough XP"), acting.transaction():
             acting.execute("select public.use_hint(%s, 'h3')", (question,))
     assert xp_of(conn, world.student)["xp"] == 2

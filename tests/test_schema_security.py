@@ -272,6 +272,38 @@ def test_correct_answers_are_hidden_from_students_and_guardians(world):
     assert [row["correct_value"] for row in keys] == [7]
 
 
+def test_hints_are_hidden_from_everyone_but_the_questions_staff(world):
+    """A hint costs XP beyond the free ones (use_hint), so no plain select may reveal it."""
+    conn, people = world.conn, world.people
+    question = people.content["question"]
+    for persona in ("student", "classmate", "guardian", "other_org_student", "other_org_educator"):
+        with testing.as_user(conn, people.users[persona]) as acting:
+            assert acting.execute("select * from public.question_hints").fetchall() == [], persona
+            with pytest.raises(psycopg.errors.UndefinedColumn), acting.transaction():
+                acting.execute("select hint from public.questions")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), acting.transaction():
+                acting.execute("insert into public.question_hints (question_id, hint) values (%s, 'mine')",
+                               (question,))
+    with testing.as_user(conn, people.other_org_educator) as acting:
+        assert acting.execute("update public.question_hints set hint = 'hijacked' returning 1").fetchall() == []
+        assert acting.execute("delete from public.question_hints returning 1").fetchall() == []
+    with testing.as_anon(conn) as acting, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        acting.execute("select * from public.question_hints")
+    for persona in ("educator", "admin"):
+        with testing.as_user(conn, people.users[persona]) as acting:
+            assert acting.execute("select hint from public.question_hints").fetchall() == [{"hint": "Count on from 4"}]
+            changed = acting.execute("update public.question_hints set hint = 'Start at 4, count on 3' "
+                                     "where question_id = %s returning hint", (question,)).fetchall()
+            assert changed == [{"hint": "Start at 4, count on 3"}]
+            acting.execute("delete from public.question_hints where question_id = %s", (question,))
+            acting.execute("insert into public.question_hints (question_id, hint) values (%s, 'Draw 3 and 4 dots')",
+                           (question,))
+            assert acting.execute("select hint from public.question_hints").fetchall() == [
+                {"hint": "Draw 3 and 4 dots"}]
+    assert conn.execute("select hint from public.question_hints").fetchall() == [{"hint": "Count on from 4"}], \
+        "each persona's transaction was rolled back"
+
+
 # ---------------------------------------------------------------- mastery trigger
 MASTERY_CASES = [
     # total, correct, average ms → mastery, fluency level (the Math engine's thresholds)

@@ -90,3 +90,26 @@ def test_a_late_activity_day_the_online_rule_skipped_is_repaired(conn, db_url):
     runner.run(db_url, "recompute-streaks")
     row = streaks(conn)[0]
     assert (row["current_streak"], row["best_streak"], row["streak_started_on"]) == (3, 3, FIRST_DAY)
+
+
+def test_freezes_consumed_before_a_break_never_make_their_week_active(conn, db_url):
+    # Active Monday to Sunday, two freezes bought mid-week; back twelve days later. The online rule consumes
+    # both freezes for the Monday and Tuesday after (then the Wednesday breaks the streak): those frozen days
+    # are the only days of their week, which must not count for the weekly streak.
+    learner = testing.create_user(conn, metadata={"nickname": "frozen"})
+    for offset in range(7):
+        award(conn, learner, "UTC", FIRST_DAY + timedelta(days=offset), f"d{offset}")
+        if offset == 3:
+            buy_freeze(conn, learner, "UTC", FIRST_DAY + timedelta(days=offset), "f1")
+            buy_freeze(conn, learner, "UTC", FIRST_DAY + timedelta(days=offset), "f2")
+    award(conn, learner, "UTC", FIRST_DAY + timedelta(days=19), "back")
+    consumed = [row["consumed_on"] for row in conn.execute(
+        "select consumed_on from public.streak_freezes where consumed_on is not null order by consumed_on")]
+    assert consumed == [FIRST_DAY + timedelta(days=7), FIRST_DAY + timedelta(days=8)]
+    online = streaks(conn)
+    forget_streaks(conn)
+    runner.run(db_url, "rebuild-streaks")
+    assert streaks(conn) == online
+    row = online[0]
+    assert (row["current_streak"], row["best_streak"], row["current_weekly_streak"], row["best_weekly_streak"]) == (
+        1, 7, 1, 1)

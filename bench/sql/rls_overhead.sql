@@ -94,9 +94,14 @@ from generate_series(1, %(students)s, greatest(1, %(students)s / %(samples)s)) i
 limit %(samples)s;
 
 -- name: sample_guardians
-select md5('guardian' || i)::uuid as user_id
+-- Each sampled guardian with their first child (guardian i's children are students 2i-1 and 2i).
+select md5('guardian' || i)::uuid as user_id, md5('student' || (2 * i - 1))::uuid as student_id
 from generate_series(1, %(students)s / 2, greatest(1, %(students)s / 2 / %(samples)s)) i
 limit %(samples)s;
+
+-- name: explain
+-- Planning and execution time of one of the queries below (composed in with psycopg.sql).
+explain (analyze, summary, format json) {}
 
 -- name: dashboard_snapshot
 -- SignifyAI §5.1 on learnkit's tables.
@@ -146,7 +151,9 @@ where q.course_id = md5('track')::uuid and q.operation = '+'
 order by q.operand1, q.operand2;
 
 -- name: guardian_overview
--- A guardian's view of their children: this week's sessions and accuracy.
+-- A guardian's view of all their children read from the tables (RLS on five of
+-- them): this week's sessions and accuracy. For reference: the product serves
+-- a child's overview through public.get_child_overview() (child_overview_rpc).
 select p.id, p.nickname, x.xp, x.level, x.current_streak,
        (select count(*) from public.learning_sessions s
         where s.user_id = p.id and s.started_at > now() - interval '7 days') as sessions_this_week,
@@ -157,3 +164,20 @@ join public.profiles p on p.id = g.student_id
 join public.xp_profiles x on x.user_id = p.id
 where g.guardian_id = (select auth.uid())
 order by p.nickname;
+
+-- name: child_overview_rpc
+-- The guardian's overview of one child as the product serves it (PostgREST's
+-- /rpc/get_child_overview): the guardianship checked once, then read as owner.
+select * from public.get_child_overview(%(student_id)s);
+
+-- name: child_overview
+-- The same overview read straight from the tables: the unsecured baseline, as
+-- service_role (the statement private.child_overview() runs after its check).
+select p.nickname, x.xp, x.level, x.current_streak,
+       (select count(*) from public.learning_sessions s
+        where s.user_id = p.id and s.started_at > now() - interval '7 days'),
+       (select round(avg(case when a.is_correct then 100 else 0 end), 1) from public.answer_attempts a
+        where a.user_id = p.id and a.answered_at > now() - interval '7 days')
+from public.profiles p
+left join public.xp_profiles x on x.user_id = p.id
+where p.id = %(student_id)s;

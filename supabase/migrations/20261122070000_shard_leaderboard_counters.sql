@@ -5,20 +5,22 @@
 -- organization updated the same few rows: everyone climbs through the same
 -- exact scores (10, 20, 30 …) and the same coarse buckets, and concurrent awards
 -- queued on those row locks until each commit (bench/xp_award.py: 133 awards/s
--- at 8 clients). Counters are now split into 16 shards, one per server process
--- (pg_backend_pid() % 16): a process only ever writes its own shard's rows, so
--- concurrent awards from different connections no longer wait on each other.
--- A count is the sum over shards; ranks read at most 16 times as many small rows.
+-- at 8 clients). Counters are now split into 4 shards by server process
+-- (pg_backend_pid() % 4): a process only ever writes its own shard's rows, so
+-- concurrent awards from different connections rarely wait on each other. A
+-- count is the sum over shards; a rank reads up to 4 times as many small rows
+-- (with 16, summing the counts for one rank at 1M students took 1.4 ms:
+-- bench/leaderboard.py).
 
-alter table private.leaderboard_xp_counts add column shard smallint not null default 0 check (shard between 0 and 15);
+alter table private.leaderboard_xp_counts add column shard smallint not null default 0 check (shard between 0 and 3);
 alter table private.leaderboard_xp_counts drop constraint leaderboard_xp_counts_pkey;
 alter table private.leaderboard_xp_counts add primary key (organization_id, level, bucket, shard);
 comment on table private.leaderboard_xp_counts is
   'How many students of an organization have lifetime XP in each bucket (level l: lifetime_xp >> 6·l), split '
-  'into 16 shards written by different server processes; a count is the sum over shards (members of one shard '
+  'into 4 shards written by different server processes; a count is the sum over shards (members of one shard '
   'may be negative).';
 comment on column private.leaderboard_xp_counts.shard is
-  'pg_backend_pid() % 16 of the processes that wrote this part of the count: writers in different shards never '
+  'pg_backend_pid() % 4 of the processes that wrote this part of the count: writers in different shards never '
   'wait on each other.';
 
 -- Counters change in key order (level, then bucket) within a shard, so
@@ -30,7 +32,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  writer_shard constant smallint := pg_backend_pid() % 16;
+  writer_shard constant smallint := pg_backend_pid() % 4;
   counted_level smallint;
   old_bucket bigint;
   new_bucket bigint;

@@ -161,11 +161,13 @@ TARGETS: list[Target] = [
       for label, access, ref in (("published", PUBLISHED, "example_pub"), ("draft", DRAFT, "example_draft"))],
     *[Target("questions", access, f"id = %({ref})s",
              {"organization_id": "%(org)s", "question_type": "'short_answer'", "prompt": "'{\"text\": \"New\"}'"},
-             ("hint", "'Count on'"), label=label)
+             ("explanation", "'Count on'"), label=label)
       for label, access, ref in (("published", PUBLISHED, "question_pub"), ("draft", DRAFT, "question_draft"))],
     Target("question_answer_keys", STAFF_ONLY, "question_id = %(question_pub)s",
            {"question_id": "%(question_draft)s", "correct_answer": "'\"no\"'"},
            ("correct_answer", "'\"maybe\"'::jsonb")),
+    Target("question_hints", STAFF_ONLY, "question_id = %(question_pub)s",
+           {"question_id": "%(question_draft)s", "hint": "'Draw it'"}, ("hint", "'Count on'")),
     Target("media_assets", Access("own upload", select=LEARNER_PLUS, insert=MEMBERS, update=SELF | STAFF,
                                   delete=SELF | STAFF, granted="iud"),
            "id = %(media_own)s",

@@ -37,6 +37,7 @@ insert into public.questions (id, organization_id, course_id, lesson_id, author_
 values (%(question_pub)s, %(org)s, %(course)s, %(lesson)s, %(educator)s, 'multiple_choice', '{"text": "Published?"}', true),
        (%(question_draft)s, %(org)s, %(course)s, %(lesson)s, %(educator)s, 'multiple_choice', '{"text": "Draft?"}', false);
 insert into public.question_answer_keys (question_id, correct_answer) values (%(question_pub)s, '"yes"');
+insert into public.question_hints (question_id, hint) values (%(question_pub)s, 'Read the question again');
 insert into storage.buckets (id, name) values (%(bucket)s, %(bucket)s);
 insert into storage.objects (bucket_id, name, owner)
 values (%(bucket)s, 'student/upload.png', %(student)s), (%(bucket)s, 'org/poster.png', %(educator)s);

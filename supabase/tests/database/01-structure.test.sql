@@ -1,7 +1,7 @@
 -- Structure: the tables exist, RLS is on everywhere, key tables have exactly their policies.
 begin;
 create extension if not exists pgtap with schema extensions;
-select plan(53);
+select plan(56);
 
 select has_table('public', 'user_settings', 'table public.user_settings exists');
 select has_table('public', 'profiles', 'table public.profiles exists');
@@ -22,6 +22,8 @@ select has_table('public', 'content_hooks', 'table public.content_hooks exists')
 select has_table('public', 'content_examples', 'table public.content_examples exists');
 select has_table('public', 'questions', 'table public.questions exists');
 select has_table('public', 'question_answer_keys', 'table public.question_answer_keys exists');
+select has_table('public', 'question_hints', 'table public.question_hints exists');
+select hasnt_column('public', 'questions', 'hint', 'hints live in question_hints, not in the readable questions');
 select has_table('public', 'enrollments', 'table public.enrollments exists');
 select has_table('public', 'lesson_progress', 'table public.lesson_progress exists');
 select has_table('public', 'learning_paths', 'table public.learning_paths exists');
@@ -82,6 +84,18 @@ select
             'Staff can delete answer keys of their organization''s questions'
         ],
         'public.question_answer_keys has exactly the expected policies'
+    );
+select
+    policies_are(
+        'public',
+        'question_hints',
+        array[
+            'Staff can read hints of their organization''s questions',
+            'Staff can add hints to their organization''s questions',
+            'Staff can update hints of their organization''s questions',
+            'Staff can delete hints of their organization''s questions'
+        ],
+        'public.question_hints has exactly the expected policies'
     );
 select
     policies_are(
@@ -157,6 +171,7 @@ select is(
              'content_examples',
              'questions',
              'question_answer_keys',
+             'question_hints',
              'enrollments',
              'lesson_progress',
              'learning_paths',

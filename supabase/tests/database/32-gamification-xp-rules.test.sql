@@ -34,11 +34,10 @@ insert into public.courses (id, organization_id, kind, title, is_published)
 values ('5b000000-0000-4000-a000-0000000000c2', '5a000000-0000-4000-a000-00000000000b', 'track', 'B track', true);
 insert into public.lessons (id, course_id, title, order_index, is_published)
 values ('5b000000-0000-4000-a000-0000000000c4', '5b000000-0000-4000-a000-0000000000c2', 'B lesson', 1, true);
-insert into public.questions (
-    id, course_id, lesson_id, question_type, operand1, operand2, operation, is_published, hint
-)
+insert into public.questions (id, course_id, lesson_id, question_type, operand1, operand2, operation, is_published)
 values ('5b000000-0000-4000-a000-0000000000c5', '5b000000-0000-4000-a000-0000000000c2',
-        '5b000000-0000-4000-a000-0000000000c4', 'math_fact', 1, 1, '+', true, 'Count on');
+        '5b000000-0000-4000-a000-0000000000c4', 'math_fact', 1, 1, '+', true);
+insert into public.question_hints (question_id, hint) values ('5b000000-0000-4000-a000-0000000000c5', 'Count on');
 insert into public.learning_sessions (id, user_id, session_type, container)
 values ('5a000000-0000-4000-a000-0000000000d2', tests.get_supabase_uid('classmate'), 'container', 'learn'),
        ('5a000000-0000-4000-a000-0000000000d3', tests.get_supabase_uid('student'), 'container', 'learn');
