@@ -23,10 +23,12 @@ SET_REQUEST = queries.query("testing.sql", "set_request")
 
 
 @contextmanager
-def scratch_server(durable: bool = True) -> Iterator[LocalServer]:
-    """Debian's PostgreSQL 15 in a temporary directory. durable=False uses the test suite's fast settings."""
+def scratch_server(durable: bool = True, settings: dict[str, str] | None = None) -> Iterator[LocalServer]:
+    """Debian's PostgreSQL 15 in a temporary directory. durable=False uses the test suite's fast settings;
+    settings are extra server settings (e.g. shared_buffers)."""
     directory = Path(tempfile.mkdtemp(prefix="learnkit-bench-"))
-    server = LocalServer(directory / "pg", ServerConfig(kind="system", port=free_port()), fast=not durable)
+    server = LocalServer(directory / "pg", ServerConfig(kind="system", port=free_port()), fast=not durable,
+                         settings=settings)
     server.start()
     try:
         yield server

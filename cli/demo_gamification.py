@@ -1,5 +1,5 @@
 """Demo section: a student earns XP through the student RPCs (as the API would call them, under RLS),
-then the organization's live leaderboard."""
+takes a hint (the hint economy), then the organization's live leaderboard."""
 
 import uuid
 
@@ -33,6 +33,17 @@ def show_gamification(conn: psycopg.Connection, settings: Settings) -> None:
                              result["balance"], result["level"]])
     output.table(f"{student['nickname']} answers through public.submit_answer (as the student, under RLS)",
                  ["Answer", "Correct", "Rule", "XP", "Balance", "Level"], rows)
+    hinted = conn.execute(queries.query(_SQL, "hinted_question"),
+                          {"organization_id": student["organization_id"]}).fetchone()
+    if hinted is not None:
+        with testing.as_user(conn, student["user_id"], commit=True) as acting:
+            hint = acting.execute(queries.query(_SQL, "use_hint"), {
+                "question_id": hinted["question_id"], "idempotency_key": str(uuid.uuid4())}).fetchone()
+        result = hint["result"]
+        output.table(f"{student['nickname']} takes a hint through public.use_hint",
+                     ["Hint", "Cost (XP)", "Free hints left today", "Balance"],
+                     [[result["hint"], result["cost"], result["free_hints_left"], result["balance"]]])
+        output.stdout.print(f"Read directly, public.question_hints shows this student {hint['hints_readable']} hints.")
     with testing.as_user(conn, student["user_id"]) as acting:
         board = acting.execute(queries.query(_SQL, "leaderboard"),
                                {"organization_id": student["organization_id"]}).fetchall()

@@ -58,12 +58,17 @@ def show_guardian_view(conn: psycopg.Connection, settings: Settings) -> None:
         recent = _rows(acting, "guardian_recent_sessions")
         visibility = _rows(acting, "guardian_visibility")[0]
         changed = _rows(acting, "guardian_try_write")
+        overviews = _rows(acting, "guardian_child_overview")
     output.table(
         f"Guardian view — {guardian['nickname']}, read as the guardian",
         ["Student", "Grade", "Sessions 7d", "Accuracy 7d %", "Facts mastered", "Skills mastered",
          "Course progress %", "Last active (local)"],
         [[c["nickname"], c["grade_level"], c["sessions_7d"], c["accuracy_7d"], c["facts_mastered"],
           c["skills_mastered"], c["course_progress"], c["last_active"]] for c in children])
+    output.table("The same children through public.get_child_overview (one checked RPC per child)",
+                 ["Student", "XP", "Level", "Streak", "Sessions this week", "Accuracy this week %"],
+                 [[o["nickname"], o["xp"], o["level"], o["current_streak"], o["sessions_this_week"],
+                   o["accuracy_this_week"]] for o in overviews])
     output.table("Recent sessions", ["Student", "Started (local)", "Course", "Correct", "Minutes"],
                  [[r["nickname"], r["started"], r["course"], r["correct"], r["minutes"]] for r in recent])
     output.stdout.print(

@@ -80,9 +80,11 @@ def port_in_use(port: int) -> bool:
 class LocalServer:
     """One PostgreSQL cluster in `state_dir`: data/, server.log, server.json."""
 
-    def __init__(self, state_dir: Path, config: ServerConfig | None = None, *, fast: bool = False) -> None:
+    def __init__(self, state_dir: Path, config: ServerConfig | None = None, *, fast: bool = False,
+                 settings: dict[str, str] | None = None) -> None:
         self.state_dir = state_dir.resolve()
         self.fast = fast
+        self.settings = settings or {}  # extra server settings for this start (benchmarks size shared_buffers)
         saved = self._read_config()
         self.config = config or saved or ServerConfig()
 
@@ -133,6 +135,7 @@ class LocalServer:
         self._write_config()
         options = [f"-p {self.config.port}", "-h 127.0.0.1", "-c unix_socket_directories=''"]
         options += [f"-c {name}={value}" for name, value in FAST_SETTINGS.items()] if self.fast else []
+        options += [f"-c {name}={value}" for name, value in self.settings.items()]
         result = self._run_pg(
             "pg_ctl",
             ["-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",

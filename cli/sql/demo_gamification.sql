@@ -34,3 +34,17 @@ from public.get_leaderboard(%(organization_id)s, 'xp', 'all_time', 'organization
 -- name: my_rank
 select rank, nickname, score, is_me
 from public.get_leaderboard_around_me(%(organization_id)s, 'xp', 'all_time', 'organization', null, 2);
+
+-- name: hinted_question
+-- A published question of the student's organization with a hint (read by the owner to script the demo).
+select h.question_id
+from public.question_hints h
+join public.questions q on q.id = h.question_id
+where q.is_published and (q.organization_id is null or q.organization_id = %(organization_id)s)
+order by q.lesson_id nulls last, q.sequence_number, q.id
+limit 1;
+
+-- name: use_hint
+-- The hint economy: free hints per local day, then XP; hints are not readable otherwise.
+select public.use_hint(%(question_id)s, %(idempotency_key)s) as result,
+       (select count(*) from public.question_hints) as hints_readable;

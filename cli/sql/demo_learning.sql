@@ -103,3 +103,12 @@ select
 update public.learning_sessions set status = 'abandoned'
 where user_id in (select student_id from public.guardianships where guardian_id = (select auth.uid()))
 returning id;
+
+-- name: guardian_child_overview
+-- The same overview as the app would fetch it: POST /rpc/get_child_overview for each linked child.
+select p.nickname, o.xp, o.level, o.current_streak, o.sessions_this_week, o.accuracy_this_week
+from public.guardianships g
+join public.profiles p on p.id = g.student_id
+cross join lateral public.get_child_overview(g.student_id) o
+where g.guardian_id = (select auth.uid())
+order by p.nickname;
