@@ -188,6 +188,28 @@ def test_lesson_completion_is_verified_and_paid_once(conn, world):
     assert (stats["xp"], stats["lessons_completed"], stats["perfect_scores"]) == (100, 1, 1)
 
 
+def test_a_wrong_first_try_is_not_perfect_when_both_tries_share_a_moment(conn, world):
+    # Attempts made in one transaction share answered_at; the right answer's id sorts before the wrong one's, so
+    # only the attempt number can tell which came first.
+    session = session_for(conn, world.student)
+    (first, first_answer), *rest = world.content["questions"]
+    with conn.transaction():
+        for attempt_id, answer in (("ffffffff-0000-4000-8000-000000000000", first_answer + 1),
+                                   ("00000000-0000-4000-8000-000000000000", first_answer)):
+            conn.execute("""insert into public.answer_attempts (id, user_id, session_id, question_id, answer,
+                                                                response_time_ms, answered_at)
+                            values (%s, %s, %s, %s, to_jsonb(%s), 900, '2026-03-02 10:00+00')""",
+                         (attempt_id, world.student, session, first, answer))
+        for question, answer in rest:
+            conn.execute("""insert into public.answer_attempts (user_id, session_id, question_id, answer,
+                                                                response_time_ms, answered_at)
+                            values (%s, %s, %s, to_jsonb(%s), 900, '2026-03-02 10:00+00')""",
+                         (world.student, session, question, answer))
+        done = conn.execute("select private.complete_lesson_for(%s, %s, '2026-03-02 10:01+00') r",
+                            (world.student, world.content["lesson"])).fetchone()["r"]
+    assert (done["perfect"], done["xp_awarded"]) == (False, 20)
+
+
 def test_organization_rules_daily_cap_and_rate_limit(conn, world):
     conn.execute("insert into public.gamification_settings (organization_id, correct_first_try, daily_xp_cap,"
                  " rate_limit_awards) values (%s, 8, 12, 2)", (world.org,))
