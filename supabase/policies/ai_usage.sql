@@ -4,6 +4,5 @@
 create policy "Learners, guardians and staff can read AI usage"
   on public.ai_usage for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));

@@ -5,7 +5,7 @@
 create policy "Learners, guardians and staff can read analytics events"
   on public.analytics_events for select to authenticated
   using (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     or user_id in (select private.guardian_student_ids())
     or organization_id in (select private.staff_org_ids())
   );
@@ -13,6 +13,6 @@ create policy "Learners, guardians and staff can read analytics events"
 create policy "Users can record their own events in their organizations"
   on public.analytics_events for insert to authenticated
   with check (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     and (organization_id is null or organization_id in (select private.member_org_ids()))
   );

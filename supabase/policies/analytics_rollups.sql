@@ -5,23 +5,20 @@
 create policy "Learners, guardians and staff can read practice metrics"
   on analytics.user_mode_daily for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids())
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids())
   );
 
 create policy "Learners, guardians and staff can read daily summaries"
   on analytics.user_daily for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids())
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids())
   );
 
 create policy "Learners, guardians and staff can read event rollups"
   on analytics.event_dimension_daily for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids())
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids())
   );

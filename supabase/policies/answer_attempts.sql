@@ -5,15 +5,14 @@
 create policy "Learners, guardians and staff can read answer attempts"
   on public.answer_attempts for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));
 
 create policy "Students can answer in their own active sessions"
   on public.answer_attempts for insert to authenticated
   with check (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     and session_id in (
       select id from public.learning_sessions
-      where user_id = (select auth.uid()) and status in ('active', 'paused'))
+      where user_id = (select private.uid()) and status in ('active', 'paused'))
     and exists (select from public.questions where questions.id = answer_attempts.question_id));

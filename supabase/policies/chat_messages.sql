@@ -5,12 +5,11 @@
 create policy "Learners, guardians and staff can read chat messages"
   on public.chat_messages for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));
 
 create policy "Students can post in their own tutor chats"
   on public.chat_messages for insert to authenticated
   with check (
     sender = 'user'
-    and chat_id in (select id from public.chat_sessions where user_id = (select auth.uid())));
+    and chat_id in (select id from public.chat_sessions where user_id = (select private.uid())));

@@ -4,19 +4,18 @@
 create policy "Learners, guardians and staff can read tutor chats"
   on public.chat_sessions for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));
 
 create policy "Students can start their own tutor chats"
   on public.chat_sessions for insert to authenticated
-  with check (user_id = (select auth.uid()));
+  with check (user_id = (select private.uid()));
 
 create policy "Students can rename or close their own tutor chats"
   on public.chat_sessions for update to authenticated
-  using (user_id = (select auth.uid()))
-  with check (user_id = (select auth.uid()));
+  using (user_id = (select private.uid()))
+  with check (user_id = (select private.uid()));
 
 create policy "Students can delete their own tutor chats"
   on public.chat_sessions for delete to authenticated
-  using (user_id = (select auth.uid()));
+  using (user_id = (select private.uid()));

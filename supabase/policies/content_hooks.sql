@@ -7,13 +7,13 @@ create policy "Users can read published hooks, authors and staff drafts"
   on public.content_hooks for select to authenticated
   using (
     (is_published and organization_id is null)
-    or author_id = (select auth.uid())
+    or author_id = (select private.uid())
     or (is_published and organization_id in (select private.member_org_ids()))
     or organization_id in (select private.staff_org_ids()));
 
 create policy "Staff can create content hooks for their organization"
   on public.content_hooks for insert to authenticated
-  with check (organization_id in (select private.staff_org_ids()) and author_id = (select auth.uid()));
+  with check (organization_id in (select private.staff_org_ids()) and author_id = (select private.uid()));
 
 create policy "Staff can update their organization's content hooks"
   on public.content_hooks for update to authenticated

@@ -3,8 +3,8 @@
 
 create policy "Users can read the errors they reported"
   on public.error_logs for select to authenticated
-  using (user_id = (select auth.uid()));
+  using (user_id = (select private.uid()));
 
 create policy "Users can report their own errors"
   on public.error_logs for insert to authenticated
-  with check (user_id = (select auth.uid()));
+  with check (user_id = (select private.uid()));

@@ -4,10 +4,10 @@
 create policy "Users can read their feedback, staff feedback on their content"
   on public.feedback for select to authenticated
   using (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     or course_id in (select id from public.courses where organization_id in (select private.staff_org_ids()))
     or lesson_id in (select id from public.lessons where organization_id in (select private.staff_org_ids())));
 
 create policy "Users can give feedback"
   on public.feedback for insert to authenticated
-  with check (user_id = (select auth.uid()));
+  with check (user_id = (select private.uid()));

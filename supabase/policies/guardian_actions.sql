@@ -5,9 +5,9 @@
 create policy "Guardians, students and staff can read guardian actions"
   on public.guardian_actions for select to authenticated
   using (
-    (select auth.uid()) in (guardian_id, student_id)
+    (select private.uid()) in (guardian_id, student_id)
     or student_id in (select private.staff_student_ids()));
 
 create policy "Guardians can record actions about their students"
   on public.guardian_actions for insert to authenticated
-  with check (guardian_id = (select auth.uid()) and private.is_guardian_of(student_id));
+  with check (guardian_id = (select private.uid()) and private.is_guardian_of(student_id));

@@ -5,7 +5,7 @@
 create policy "Guardians, students and staff can read their guardianships"
   on public.guardianships for select to authenticated
   using (
-    (select auth.uid()) in (guardian_id, student_id)
+    (select private.uid()) in (guardian_id, student_id)
     or student_id in (select private.staff_student_ids()));
 
 create policy "Staff can link a parent to a student of their organization"

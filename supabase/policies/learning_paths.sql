@@ -4,15 +4,14 @@
 create policy "Learners, guardians and staff can read learning paths"
   on public.learning_paths for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));
 
 create policy "Students can start their own learning paths"
   on public.learning_paths for insert to authenticated
-  with check (user_id = (select auth.uid()));
+  with check (user_id = (select private.uid()));
 
 create policy "Students can update their own learning paths"
   on public.learning_paths for update to authenticated
-  using (user_id = (select auth.uid()))
-  with check (user_id = (select auth.uid()));
+  using (user_id = (select private.uid()))
+  with check (user_id = (select private.uid()));

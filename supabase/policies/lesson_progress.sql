@@ -4,17 +4,16 @@
 create policy "Learners, guardians and staff can read lesson progress"
   on public.lesson_progress for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));
 
 create policy "Students can record progress in lessons they can read"
   on public.lesson_progress for insert to authenticated
   with check (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     and exists (select from public.lessons where lessons.id = lesson_progress.lesson_id));
 
 create policy "Students can update their own lesson progress"
   on public.lesson_progress for update to authenticated
-  using (user_id = (select auth.uid()))
-  with check (user_id = (select auth.uid()));
+  using (user_id = (select private.uid()))
+  with check (user_id = (select private.uid()));

@@ -4,7 +4,7 @@
 create policy "Users can read their own memberships and staff their rosters"
   on public.organization_members for select to authenticated
   using (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     or organization_id in (select private.staff_org_ids()));
 
 create policy "Admins can add members to their organizations"
@@ -19,5 +19,5 @@ create policy "Admins can change members' roles in their organizations"
 create policy "Users can leave organizations and admins remove members"
   on public.organization_members for delete to authenticated
   using (
-    user_id = (select auth.uid())
+    user_id = (select private.uid())
     or organization_id in (select private.admin_org_ids()));

@@ -5,12 +5,12 @@
 create policy "Members and creators can read their organizations"
   on public.organizations for select to authenticated
   using (
-    created_by = (select auth.uid())
+    created_by = (select private.uid())
     or id in (select private.member_org_ids()));
 
 create policy "Signed-in users can create an organization they own"
   on public.organizations for insert to authenticated
-  with check (created_by = (select auth.uid()));
+  with check (created_by = (select private.uid()));
 
 create policy "Admins can update their organizations"
   on public.organizations for update to authenticated

@@ -5,13 +5,10 @@
 create policy "Users can read their own and their linked people's profiles"
   on public.profiles for select to authenticated
   using (
-    id = (select auth.uid())
-    or id in (select private.guardian_student_ids())
-    or id in (select private.student_guardian_ids())
-    or id in (select private.staff_member_ids())
-    or id in (select private.member_org_staff_ids()));
+    id = (select private.uid())
+    or id in (select private.linked_profile_ids()));
 
 create policy "Users can update their own profile"
   on public.profiles for update to authenticated
-  using (id = (select auth.uid()))
-  with check (id = (select auth.uid()));
+  using (id = (select private.uid()))
+  with check (id = (select private.uid()));

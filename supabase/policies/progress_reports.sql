@@ -4,5 +4,5 @@
 create policy "Learners and guardians can read progress reports"
   on public.progress_reports for select to authenticated
   using (
-    student_id = (select auth.uid())
+    student_id = (select private.uid())
     or student_id in (select private.guardian_student_ids()));

@@ -5,7 +5,6 @@
 create policy "Learners, guardians and staff can read achievement progress"
   on public.user_achievements for select to authenticated
   using (
-    (user_id = (select auth.uid())
-      or user_id in (select private.guardian_student_ids())
-      or user_id in (select private.staff_student_ids()))
+    (user_id = (select private.uid())
+      or user_id in (select private.linked_learner_ids()))
     and (unlocked_at is not null or achievement_id in (select id from public.achievements where not is_secret)));

@@ -5,11 +5,10 @@
 create policy "Learners, guardians and staff can read XP profiles"
   on public.xp_profiles for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or user_id in (select private.guardian_student_ids())
-    or user_id in (select private.staff_student_ids()));
+    user_id = (select private.uid())
+    or user_id in (select private.linked_learner_ids()));
 
 create policy "Users can hide themselves from leaderboards"
   on public.xp_profiles for update to authenticated
-  using (user_id = (select auth.uid()))
-  with check (user_id = (select auth.uid()));
+  using (user_id = (select private.uid()))
+  with check (user_id = (select private.uid()));

@@ -2,10 +2,12 @@
 -- period and scope (the organization is the tenant-wide board), top-N and
 -- my-rank±k with their limits, nickname and avatar only, opted-out learners
 -- anonymised, live after an award made through the student RPC, and no board of
--- another organization. Persona world: tests.create_matrix_world().
+-- another organization. Names come from the board's own entries (mirrored by
+-- triggers): a learner's new nickname, avatar or opt-out shows at once, a
+-- deleted learner leaves no entry. Persona world: tests.create_matrix_world().
 begin;
 create extension if not exists pgtap with schema extensions;
-select plan(35);
+select plan(46);
 
 -- Exact scores: the seed's achievements and challenges (whose rewards add XP) sit this file out.
 update public.achievements set is_active = false;
@@ -215,6 +217,73 @@ select tests.authenticate_as('student');
 select is_empty(
   $$ select * from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') where nickname = 'third' $$,
   'and is off them at once');
+
+-- ---------------------------------------------------------------- names follow the learner at once
+select tests.authenticate_as('classmate');
+update public.profiles set nickname = 'Comet', avatar_url = 'https://img.test/comet.png'
+where id = tests.get_supabase_uid('classmate');
+select tests.authenticate_as('student');
+select results_eq(
+  $$ select nickname, avatar_url, score from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a')
+     where score = 130 $$,
+  $$ values ('Comet', 'https://img.test/comet.png', 130::bigint) $$,
+  'a new nickname and avatar show on the board in the very next query');
+select tests.authenticate_as('classmate');
+update public.xp_profiles set leaderboard_opt_out = true where user_id = tests.get_supabase_uid('classmate');
+select results_eq(
+  $$ select nickname, avatar_url, is_me
+     from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', neighbours => 0) $$,
+  $$ values ('Comet', 'https://img.test/comet.png', true) $$,
+  'having just opted out, I still see my own name and avatar');
+select tests.authenticate_as('student');
+select results_eq(
+  $$ select rank, nickname, avatar_url, is_me
+     from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', neighbours => 2) $$,
+  $$ values (1::bigint, 'Anonymous learner', null::text, false), (2, 'Anonymous learner', null, false),
+            (3, 'student', null, true) $$,
+  'others see a learner who just opted out anonymised, without avatar, around them');
+select is_empty(
+  $$ select 1 from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', top_n => 100)
+     where nickname = 'Comet' or avatar_url is not null $$,
+  'and never by name or avatar on the top board');
+select tests.authenticate_as('classmate');
+update public.xp_profiles set leaderboard_opt_out = false where user_id = tests.get_supabase_uid('classmate');
+select tests.authenticate_as('student');
+select results_eq(
+  $$ select nickname from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') where score = 130 $$,
+  $$ values ('Comet') $$,
+  'opting back in shows the name again at once');
+select throws_ok(
+  $$ select nickname from private.leaderboard_entries $$,
+  '42501', null, 'a student cannot read the board''s entries directly');
+select throws_ok(
+  $$ update private.leaderboard_entries set nickname = 'hacker' $$,
+  '42501', null, 'nor write the mirrored names');
+
+-- ---------------------------------------------------------------- deleted learners, other organizations
+reset role;
+create temporary table deleted_learner on commit drop as select tests.get_supabase_uid('fourth') as id;
+delete from auth.users where id = (select id from deleted_learner);
+select is_empty(
+  $$ select 1 from private.leaderboard_entries where user_id = (select id from deleted_learner) $$,
+  'a deleted learner leaves no leaderboard entry');
+select tests.authenticate_as('student');
+select results_eq(
+  $$ select rank, nickname, score, is_me from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a') $$,
+  $$ values (1::bigint, 'Comet', 130::bigint, false), (2, 'student', 50, true) $$,
+  'the deleted learner is off the board and the ranks close up');
+select results_eq(
+  $$ select rank, score
+     from public.get_leaderboard_around_me('5a000000-0000-4000-a000-00000000000a', neighbours => 0) $$,
+  $$ values (2::bigint, 50::bigint) $$,
+  'my rank from the count tree no longer counts the deleted learner');
+select tests.authenticate_as('other_student');
+update public.profiles set nickname = 'Harbor star' where id = tests.get_supabase_uid('other_student');
+select tests.authenticate_as('student');
+select is_empty(
+  $$ select 1 from public.get_leaderboard('5a000000-0000-4000-a000-00000000000a', top_n => 100)
+     where score = 999 or nickname = 'Harbor star' $$,
+  'a student of organization B is never on A''s board, renamed or not');
 
 select * from finish();
 rollback;
