@@ -96,6 +96,7 @@ def test_auth_rls_initplan_wants_every_call_in_its_own_select(conn):
         create policy bad_setting on public.adv_rows for select to authenticated
           using (user_id = (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid);
         create policy bad_check on public.adv_rows for insert to authenticated with check (auth.uid() = user_id);
+        create policy bad_private_uid on public.adv_rows for select to authenticated using (user_id = private.uid());
         create policy bad_one_of_two on public.adv_rows for update to authenticated
           using (user_id = (select auth.uid())) with check (user_id = auth.uid());
         -- good: once per statement
@@ -104,13 +105,17 @@ def test_auth_rls_initplan_wants_every_call_in_its_own_select(conn):
           using (org_id in (select m.org_id from public.adv_members as m where m.user_id = (select auth.uid())));
         create policy good_expression on public.adv_rows for select to authenticated
           using ((select auth.jwt() ->> 'role') = 'authenticated');
+        create policy good_private_uid on public.adv_rows for select to authenticated
+          using (user_id = (select private.uid()));
         create policy good_setting on public.adv_rows for delete to authenticated
           using (user_id = (select (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid));
     """)
     found = flagged(conn, "auth_rls_initplan")
     assert set(found) == {f"{name} on public.adv_rows" for name in
-                          ("bad_bare", "bad_in_subquery", "bad_setting", "bad_check", "bad_one_of_two")}
+                          ("bad_bare", "bad_in_subquery", "bad_setting", "bad_check", "bad_one_of_two",
+                           "bad_private_uid")}
     assert "auth.uid()" in found["bad_bare on public.adv_rows"].why
+    assert "private.uid()" in found["bad_private_uid on public.adv_rows"].why
     assert "current_setting()" in found["bad_setting on public.adv_rows"].why
     assert {finding.level for finding in found.values()} == {"WARN"}
 

@@ -123,9 +123,10 @@ where
 order by object;
 
 -- name: auth_rls_initplan
--- A call to auth.<fn>() or current_setting() is evaluated once per statement
--- only inside its own scalar sub-select, `(select auth.uid())`, which the
--- planner runs once as an InitPlan; anywhere else it runs for every row.
+-- A call to auth.<fn>(), learnkit's private.uid() or current_setting() is
+-- evaluated once per statement only inside its own scalar sub-select,
+-- `(select auth.uid())`, which the planner runs once as an InitPlan; anywhere
+-- else it runs for every row.
 -- The deparsed expression is reduced innermost bracket first: a `( SELECT …)`
 -- group with no FROM becomes WRAPPED (dropping the calls it holds), any other
 -- group becomes [ … ]; a call left over at the end was not wrapped.
@@ -136,7 +137,7 @@ with recursive policy_expressions as (
             regexp_replace(
                 coalesce('(' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
                 || coalesce('(' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''),
-                'auth\.(\w+)\(\)', 'AUTHCALL_\1', 'g'
+                '(auth\.\w+|private\.uid)\(\)', 'AUTHCALL_\1', 'g'
             ),
             'current_setting\([^()]*\)', 'SETTINGCALL', 'g'
         ) as expression
@@ -179,11 +180,11 @@ select
     quote_ident(p.polname) || ' on ' || p.polrelid::regclass::text as object,
     'policy ' || quote_ident(p.polname) || ' calls '
     || (
-        select string_agg(distinct replace(replace(call.name[1], 'AUTHCALL_', 'auth.'), 'SETTINGCALL', 'current_setting'), ', ')
-        from regexp_matches(unwrapped.expression, '(AUTHCALL_\w+|SETTINGCALL)', 'g') as call (name)
+        select string_agg(distinct replace(replace(call.name[1], 'AUTHCALL_', ''), 'SETTINGCALL', 'current_setting'), ', ')
+        from regexp_matches(unwrapped.expression, '(AUTHCALL_\w+\.\w+|SETTINGCALL)', 'g') as call (name)
     )
     || '() outside a (select …): it is evaluated again for every row the query scans' as why,
-    'wrap each call in its own sub-select, e.g. user_id = (select auth.uid())' as fix
+    'wrap each call in its own sub-select, e.g. user_id = (select private.uid())' as fix
 from unwrapped
 inner join pg_catalog.pg_policy as p on unwrapped.policy_oid = p.oid
 where unwrapped.expression ~ '(AUTHCALL_|SETTINGCALL)'
