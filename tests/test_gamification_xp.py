@@ -1,5 +1,6 @@
 """XP ledger, increment_xp, levels and the server-verified awards (issue 4)."""
 
+import re
 import uuid
 
 import psycopg
@@ -160,6 +161,24 @@ def test_answers_award_by_try_and_only_once(conn, world):
         assert submit(acting, other_session, q1, a1)["award_rule"] == "already_answered"
     stats = xp_of(conn, world.student)
     assert (stats["xp"], stats["correct_answers"]) == (15, 2)
+
+
+def test_replay_check_reaches_the_learner_and_key_index(conn, world):
+    """submit_answer's replay check runs under the answer_attempts policy: it must find the attempt through the
+    (user_id, idempotency_key) index by both columns, not scan that index for the key alone (20261122140000:
+    the scan grew with the table, 5 ms at 56k attempts)."""
+    session = session_for(conn, world.student)
+    (question, answer), *_ = world.content["questions"]
+    plans = []
+    conn.add_notice_handler(lambda notice: plans.append(notice.message_primary or ""))
+    conn.execute("load 'auto_explain'")
+    for setting in ("log_min_duration = 0", "log_nested_statements = on", "log_level = notice"):
+        conn.execute(f"set auto_explain.{setting}")
+    with testing.as_user(conn, world.student) as acting:
+        submit(acting, session, question, answer, key="replay-probe")
+    lookups = [plan for plan in plans if "a.idempotency_key = submit_answer.idempotency_key" in plan]
+    assert lookups, "auto_explain showed the replay check's plan"
+    assert all(re.search(r"Index Cond: \(\(user_id = .+\) AND \(idempotency_key = ", plan) for plan in lookups), lookups
 
 
 def test_student_cannot_answer_in_someone_elses_session(conn, world):
