@@ -43,6 +43,18 @@ def migrated_database(server: LocalServer, name: str = "learnkit") -> str:
     return url
 
 
+# Tables and indexes into shared_buffers, as a server that has been serving them would have them.
+PREWARM = """select extensions.pg_prewarm(c.oid) from pg_catalog.pg_class c
+             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+             where n.nspname in ('public', 'private') and c.relkind in ('r', 'i')"""
+
+
+def prewarm(conn) -> None:
+    """Read learnkit's tables and indexes into shared_buffers (size them with scratch_server's settings)."""
+    conn.execute("create extension if not exists pg_prewarm schema extensions")
+    conn.execute(PREWARM)
+
+
 def act_as(conn, user_id) -> None:
     """Begin acting as a signed-in user, as PostgREST does at the start of a request (transaction-local)."""
     conn.execute(SET_REQUEST, {"role": "authenticated", "claims": json.dumps(testing.claims_for(user_id)),

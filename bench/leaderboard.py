@@ -27,7 +27,7 @@ import uuid
 
 import redis
 
-from common import connection, migrated_database, percentile, redis_server, scratch_server, testing
+from common import connection, migrated_database, percentile, prewarm, redis_server, scratch_server, testing
 
 LOAD = [
     "set session_replication_role = replica",  # bulk load: the triggers' work is done set-based below
@@ -68,10 +68,6 @@ LOAD = [
        group by l, lifetime_xp >> (6 * l), abs(hashtext(user_id::text)) %% 4""",
     "set session_replication_role = origin",
 ]
-# The board's tables and indexes into shared_buffers, as a server that has been serving them would have them.
-PREWARM = """select extensions.pg_prewarm(c.oid) from pg_catalog.pg_class c
-             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-             where n.nspname in ('public', 'private') and c.relkind in ('r', 'i')"""
 TOP = "select * from public.get_leaderboard(%(org)s, 'xp', 'all_time', 'organization', null, 100)"
 AROUND = "select * from public.get_leaderboard_around_me(%(org)s, 'xp', 'all_time', 'organization', null, 5)"
 CLAIMS = "select set_config('request.jwt.claims', %(claims)s, false)"
@@ -110,8 +106,7 @@ def main() -> None:
             for statement in LOAD:
                 owner.execute(statement, {"org": org, "users": options.users})
             owner.execute("vacuum analyze")
-            owner.execute("create extension if not exists pg_prewarm schema extensions")
-            owner.execute(PREWARM)
+            prewarm(owner)  # the board's tables and indexes, as a server that has been serving them has them
             users = [r["user_id"] for r in owner.execute("select user_id from private.leaderboard_entries")]
             cache = redis.Redis(port=redis_port)
             board = f"board:{org}"

@@ -113,3 +113,27 @@ def test_freezes_consumed_before_a_break_never_make_their_week_active(conn, db_u
     row = online[0]
     assert (row["current_streak"], row["best_streak"], row["current_weekly_streak"], row["best_weekly_streak"]) == (
         1, 7, 1, 1)
+
+
+def test_the_recompute_and_every_other_update_stamp_updated_at(conn, db_url):
+    # The recompute stamps updated_at itself (migration 20261122150000); the trigger stamps every update that
+    # leaves it alone. A stamp from 2000 set by hand shows which of them ran.
+    learner = testing.create_user(conn, metadata={"nickname": "stamped"})
+    award(conn, learner, "UTC", FIRST_DAY, "d1")
+    forget_streaks(conn)
+    stamp_2000 = "update public.xp_profiles set updated_at = '2000-01-01+00' where user_id = %s"
+    stamped = "select updated_at > now() - interval '1 hour' as recent from public.xp_profiles where user_id = %s"
+    conn.execute(stamp_2000, [learner])
+    assert not conn.execute(stamped, [learner]).fetchone()["recent"]
+    assert runner.run(db_url, "recompute-streaks").rows == 1
+    assert conn.execute(stamped, [learner]).fetchone()["recent"]
+
+    conn.execute(stamp_2000, [learner])
+    with testing.as_user(conn, learner, commit=True) as acting:
+        assert acting.execute("update public.xp_profiles set leaderboard_opt_out = true where user_id = %s",
+                              [learner]).rowcount == 1
+    assert conn.execute(stamped, [learner]).fetchone()["recent"]
+
+    conn.execute(stamp_2000, [learner])
+    conn.execute("update public.xp_profiles set current_streak = 5 where user_id = %s", [learner])
+    assert conn.execute(stamped, [learner]).fetchone()["recent"]
