@@ -116,6 +116,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2000, help="learners the per-user loop walks per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of loop, set-based, set-based again")
     args = parser.parse_args()
+    if args.rounds < 1 or args.sample < 1:
+        parser.error("--rounds and --sample must be at least 1")
     users, days = max(100, int(100_000 * args.scale)), 90
     # Durable, as production is (each commit of the loop waits for its WAL flush), with shared_buffers that hold
     # the activity days and their indexes (~700 MB at 100k learners), prewarmed for both contestants alike.
