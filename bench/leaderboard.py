@@ -56,6 +56,9 @@ LOAD = [
     """insert into public.xp_profiles (user_id, xp, lifetime_xp, leaderboard_opt_out)
        select user_id, sum(amount), sum(amount), abs(hashtext(user_id::text || 'o')) %% 20 = 0
        from public.xp_transactions group by user_id""",
+    # Boards rank the XP earned in their organization (all of it here): what the award path adds to.
+    """insert into public.organization_xp (user_id, organization_id, lifetime_xp)
+       select user_id, %(org)s, lifetime_xp from public.xp_profiles""",
     """insert into private.leaderboard_entries (user_id, organization_id, time_zone, lifetime_xp, nickname, avatar_url,
          leaderboard_opt_out)
        select s.user_id, %(org)s, p.time_zone, s.lifetime_xp, p.nickname, p.avatar_url, s.leaderboard_opt_out

@@ -20,11 +20,13 @@ BLOCKING_LEVELS = ("ERROR", "WARN")
 CATEGORIES = ("SECURITY", "PERFORMANCE")
 
 # Schemas PostgreSQL, Supabase or its extensions own: their objects are not the project's to fix.
+# `tests` holds basejump's supabase_test_helpers, an extension (dbdev) on Supabase, which splinter
+# skips as extension-owned; learnkit installs them as plain SQL, in test databases only.
 MANAGED_SCHEMAS = (
     "pg_catalog", "information_schema", "pg_toast", "auth", "storage", "extensions", "graphql",
     "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault",
     "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "pgmq", "pgtle", "repack", "tiger",
-    "topology", "_analytics", "_supavisor",
+    "topology", "_analytics", "_supavisor", "tests",
 )
 
 

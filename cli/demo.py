@@ -52,6 +52,10 @@ from cli.demo_lifecycle import show_progress_report  # noqa: E402
 
 SECTIONS.append(show_progress_report)
 
+from cli.demo_consent import show_consent  # noqa: E402
+
+SECTIONS.append(show_consent)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)

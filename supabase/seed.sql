@@ -102,6 +102,17 @@ cross join lateral (
 ) as students
 on conflict do nothing;
 
+-- Each link is vouched for by the student's organization, as if its admin had invited the guardian
+-- (public.create_guardian_invitation) and the guardian accepted: the link lapses if the student leaves.
+-- `learnkit demo` shows the real path, an invitation accepted through the RPCs.
+insert into public.guardianship_vouches (guardian_id, student_id, organization_id, vouched_by)
+select g.guardian_id, g.student_id, m.organization_id, o.created_by
+from public.guardianships as g
+join public.organization_members as m on m.user_id = g.student_id and m.role = 'student'
+join public.organizations as o on o.id = m.organization_id
+where g.guardian_id::text like '5eed0000-%'
+on conflict do nothing;
+
 -- ---------------------------------------------------------------- content
 insert into public.subjects (id, slug, name, color, grade_levels)
 values

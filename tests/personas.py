@@ -1,10 +1,13 @@
-"""The ten personas of the policy matrix, and a learner's activity to test them on.
+"""The fourteen personas of the policy matrix, and a learner's activity to test them on.
 
 `create_personas(conn)` builds, as the database owner, two organizations and the
 people of issue 3's matrix — a student (the owner of the activity under test),
 another student of the same organization, a student of the other organization,
 a linked and an unlinked guardian, an educator of each organization and an
-admin — plus published content (course, lesson, concept, question with its
+admin — and the attackers of issue 14: a signed-in user with an organization of their own
+(outsider_admin), an invitee to organization A who has not accepted (invitee), a former
+educator of organization A who left it and was its creator (former_member), and the guardian
+of the other organization's student (other_guardian); plus published content (course, lesson, concept, question with its
 hidden answer key and hint, test). anon and service_role need no rows: act as them with
 cli.testing.as_anon / as_service_role.
 
@@ -23,6 +26,7 @@ from cli import testing
 USER_PERSONAS = (
     "student", "classmate", "other_org_student", "guardian", "unlinked_guardian",
     "educator", "other_org_educator", "admin",
+    "outsider_admin", "invitee", "former_member", "other_guardian",
 )
 ALL_PERSONAS = ("anon", *USER_PERSONAS, "service_role")
 
@@ -36,6 +40,30 @@ values (%(organization_id)s, %(user_id)s, %(role)s)
 """
 _INSERT_GUARDIANSHIP = """
 insert into public.guardianships (guardian_id, student_id) values (%(guardian_id)s, %(student_id)s)
+"""
+_INSERT_VOUCH = """
+insert into public.guardianship_vouches (guardian_id, student_id, organization_id, vouched_by)
+values (%(guardian_id)s, %(student_id)s, %(organization_id)s, %(vouched_by)s)
+"""
+_INSERT_ATTACKERS = """
+insert into public.organizations (id, name, slug, kind, max_students, created_by)
+values (%(outsider_org)s, 'Outsider Academy', %(outsider_slug)s, 'school', 50, %(outsider_admin)s);
+insert into public.organization_members (organization_id, user_id, role)
+values (%(outsider_org)s, %(outsider_admin)s, 'admin')
+on conflict do nothing;
+insert into public.invitations (organization_id, role, invitee_email, token_hash, invited_by, expires_at)
+select %(org)s, 'student', lower(email), sha256(convert_to(gen_random_uuid()::text, 'UTF8')), %(admin)s,
+       now() + interval '7 days'
+from auth.users where id = %(invitee)s;
+insert into public.organization_members (organization_id, user_id, role)
+values (%(org)s, %(former_member)s, 'educator');
+update public.organizations set created_by = %(former_member)s where id = %(org)s;
+delete from public.organization_members where organization_id = %(org)s and user_id = %(former_member)s;
+insert into public.organization_members (organization_id, user_id, role)
+values (%(other_org)s, %(other_guardian)s, 'parent');
+insert into public.guardianships (guardian_id, student_id) values (%(other_guardian)s, %(other_org_student)s);
+insert into public.guardianship_vouches (guardian_id, student_id, organization_id, vouched_by)
+values (%(other_guardian)s, %(other_org_student)s, %(other_org)s, %(other_org_educator)s)
 """
 _INSERT_CONTENT = """
 insert into public.subjects (id, slug, name) values (%(subject)s, %(subject_slug)s, 'Mathematics');
@@ -54,6 +82,7 @@ values (%(question)s, %(course)s, %(lesson)s, %(test)s, %(concept)s, %(educator)
 insert into public.question_answer_keys (question_id, correct_answer, correct_value)
 values (%(question)s, '7', 7);
 insert into public.question_hints (question_id, hint) values (%(question)s, 'Count on from 4');
+insert into public.question_explanations (question_id, explanation) values (%(question)s, '3 + 4: count on from 4.');
 """
 
 
@@ -92,6 +121,10 @@ def create_personas(conn: psycopg.Connection) -> Personas:
     for organization_id, persona, role in memberships:
         conn.execute(_INSERT_MEMBER, {"organization_id": organization_id, "user_id": users[persona], "role": role})
     conn.execute(_INSERT_GUARDIANSHIP, {"guardian_id": users["guardian"], "student_id": users["student"]})
+    conn.execute(_INSERT_VOUCH, {"guardian_id": users["guardian"], "student_id": users["student"],
+                                 "organization_id": org, "vouched_by": users["admin"]})  # as if invited by A
+    _run_script(conn, _INSERT_ATTACKERS, {**users, "org": org, "other_org": other_org,
+                                          "outsider_org": uuid.uuid4(), "outsider_slug": f"outsider-{tag}"})
     content = {name: uuid.uuid4() for name in ("subject", "course", "lesson", "concept", "test", "question")}
     _run_script(conn, _INSERT_CONTENT, {**content, "org": org, "educator": users["educator"],
                                         "subject_slug": f"math-{tag}", "concept_code": f"math.add10.{tag}"})

@@ -95,9 +95,11 @@ def test_a_reinserted_xp_profile_is_mirrored(conn, world):
     conn.execute("delete from public.xp_profiles where user_id = %s", (world.classmate,))
     conn.execute("insert into public.xp_profiles (user_id, xp, lifetime_xp, leaderboard_opt_out)"
                  " values (%s, 70, 70, true)", (world.classmate,))
-    assert board(conn, world.student, world.org) == [(ANONYMOUS, None, 70, False), ("student", None, 0, True)]
+    # The opt-out follows the re-inserted profile; the score is the XP earned in the organization
+    # (public.organization_xp, issue 14), which re-inserting xp_profiles does not change.
+    assert board(conn, world.student, world.org) == [(ANONYMOUS, None, 80, False), ("student", None, 0, True)]
     assert board(conn, world.classmate, world.org, AROUND) == [
-        ("classmate", None, 70, True), ("student", None, 0, False)]
+        ("classmate", None, 80, True), ("student", None, 0, False)]
 
 
 def test_a_deleted_learner_leaves_no_entry(conn, world):
@@ -123,7 +125,9 @@ def test_other_organizations_never_show(conn, world):
     for org in (world.org, world.other_org):
         conn.execute("insert into public.organization_members (organization_id, user_id, role)"
                      " values (%s, %s, 'student')", (org, both))
-    award(conn, both, 30)
+    # Earned in the other organization: it counts on that board only (issue 14).
+    conn.execute("select private.increment_xp(%s, 30, 'gift', 'bonus', %s, %s)",
+                 (both, str(uuid.uuid4()), world.other_org))
     as_learner_update(conn, world.other_org_student, "update public.profiles set nickname = 'Harbor star'"
                       " where id = %(id)s", {"id": world.other_org_student})
     as_learner_update(conn, both, "update public.profiles set nickname = 'Twin' where id = %(id)s", {"id": both})

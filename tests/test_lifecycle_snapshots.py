@@ -132,3 +132,45 @@ def test_restore_refuses_files_that_are_not_snapshots(db_url, tmp_path):
                           "not a learnkit gamification snapshot")
     assert_one_line_error(invoke("--db-url", db_url, "worker", "restore-snapshot", str(tmp_path / "missing.gz")),
                           2, "cannot read")
+
+
+def test_restore_rebuilds_each_organizations_board_from_the_ledger(conn, db_url, test_databases, migrated_template,
+                                                                   tmp_path, monkeypatch):
+    """Boards count the XP earned in their organization (organization_xp), which inserting ledger rows does not
+    maintain: the restore rebuilds it, so each board shows what was earned there, not the learner's total."""
+    monkeypatch.setenv("LEARNKIT_LIFECYCLE_DIR", str(tmp_path))
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
+    learner = testing.create_user(conn, metadata={"nickname": "two-schools", "time_zone": "UTC"})
+    organizations = [conn.execute("insert into public.organizations (name, slug, kind) values (%s, %s, 'school') "
+                                  "returning id", [f"School {index}", f"school-{index}"]).fetchone()["id"]
+                     for index in range(2)]
+
+    def join(db):
+        for organization in organizations:
+            db.execute("insert into public.organization_members (organization_id, user_id, role) "
+                       "values (%s, %s, 'student')", [organization, learner])
+
+    join(conn)
+    for organization, amount in zip(organizations, (30, 12)):
+        conn.execute("select private.increment_xp(%s, %s, 'practice', 'learning', %s, %s, at => %s)",
+                     [learner, amount, f"earned-{amount}", organization, NOW - timedelta(days=1)])
+    runner.run(db_url, "snapshot-gamification", now=NOW)
+    path = tmp_path / "archive" / "snapshots" / "gamification" / "2026-11-23.jsonl.gz"
+    board = ("select organization_id, lifetime_xp from private.leaderboard_entries where user_id = %s "
+             "order by lifetime_xp")
+    before = conn.execute(board, [learner]).fetchall()
+    assert [row["lifetime_xp"] for row in before] == [12, 30]
+
+    target_url = test_databases.clone(migrated_template, prefix="restore")
+    try:
+        with connection.connect(target_url) as target:
+            testing.create_user(target, user_id=learner, metadata={"nickname": "two-schools", "time_zone": "UTC"})
+            for index, organization in enumerate(organizations):
+                target.execute("insert into public.organizations (id, name, slug, kind) "
+                               "values (%s, %s, %s, 'school')", [organization, f"School {index}", f"school-{index}"])
+            join(target)
+            result = invoke("--db-url", target_url, "worker", "restore-snapshot", str(path))
+            assert result.exit_code == 0, result.output
+            assert target.execute(board, [learner]).fetchall() == before
+    finally:
+        test_databases.drop(connection.conninfo.conninfo_to_dict(target_url)["dbname"])

@@ -61,9 +61,10 @@ def test_weekly_report_renders_text_and_chart(conn, db_url, week_of_learning, tm
     monkeypatch.setenv("LEARNKIT_LIFECYCLE_DIR", str(tmp_path))
     monkeypatch.delenv("SUPABASE_URL", raising=False)
     student = week_of_learning.student
-    assert runner.run(db_url, "build-progress-reports", now=NOW, dry_run=True).rows == 1
+    # Two students have a guardian: the student, and the other organization's (other_guardian's child).
+    assert runner.run(db_url, "build-progress-reports", now=NOW, dry_run=True).rows == 2
     assert not (tmp_path / "reports").exists()
-    assert runner.run(db_url, "build-progress-reports", now=NOW).rows == 1
+    assert runner.run(db_url, "build-progress-reports", now=NOW).rows == 2
 
     path = tmp_path / "reports" / str(student) / PERIOD / "summary.pdf"
     text = pdf_text(path)
@@ -83,13 +84,13 @@ def test_weekly_report_renders_text_and_chart(conn, db_url, week_of_learning, tm
     above_chart = page.crop((x, y - height - 5, x + width, y - 5))
     assert sum(1 for _ in blue_pixels(above_chart)) == 0
 
-    row = conn.execute("select * from public.progress_reports").fetchone()
+    row = conn.execute("select * from public.progress_reports where student_id = %s", [student]).fetchone()
     assert (row["object_path"], row["target"], row["period_start"].isoformat()) == (
         f"{student}/{PERIOD}/summary.pdf", "local", "2026-11-16")
     first = path.read_bytes()
-    assert runner.run(db_url, "build-progress-reports", now=NOW).rows == 1  # idempotent
+    assert runner.run(db_url, "build-progress-reports", now=NOW).rows == 2  # idempotent
     assert path.read_bytes() == first
-    assert conn.execute("select count(*) from public.progress_reports").fetchone()["count"] == 1
+    assert conn.execute("select count(*) from public.progress_reports").fetchone()["count"] == 2
 
 
 def test_only_the_student_and_linked_guardians_can_fetch_a_report(conn, week_of_learning, tmp_path):

@@ -365,6 +365,8 @@ def test_answers_schedule_reviews_on_the_learners_local_date(world):
     with testing.as_user(conn, people.student) as acting:
         acting.execute("update public.profiles set time_zone = 'Pacific/Kiritimati' where id = %(me)s",
                        {"me": people.student})
+        # Speed counts when the server measured it (issue 14): served, then answered within this transaction.
+        acting.execute("select public.serve_question(%s, %s)", (activity["session"], people.content["question"]))
         for answer in ("7", "7", "8"):
             acting.execute("""insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
                               values (%(session)s, %(question)s, %(answer)s, 1200)""",
@@ -386,6 +388,8 @@ def test_sm2_intervals_grow_1_6_then_by_ease(world):
     conn, people, activity = world.conn, world.people, world.activity
     intervals = []
     with testing.as_user(conn, people.student) as acting:
+        # Speed counts when the server measured it (issue 14): served, then answered within this transaction.
+        acting.execute("select public.serve_question(%s, %s)", (activity["session"], people.content["question"]))
         for _ in range(3):
             acting.execute("""insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
                               values (%(session)s, %(question)s, '7', 1000)""",

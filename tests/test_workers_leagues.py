@@ -2,7 +2,7 @@
 bottom N demoted, a week closed once however often the job runs, and --dry-run writes nothing."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -32,10 +32,11 @@ def league(conn):
                      "values (%s, %s, 'student')", [org, learner])
         conn.execute("insert into public.league_members (group_id, user_id, organization_id, week_start, tier) "
                      "values (%s, %s, %s, %s, 'silver')", [group, learner, org, WEEK])
-        # Earned on two local days of the week, so the weekly total is what ranks them.
-        conn.execute("insert into public.xp_activity_days (user_id, local_day, time_zone, earned_xp, learning_xp) "
-                     "values (%(u)s, %(d1)s, 'UTC', %(half)s, %(half)s), (%(u)s, %(d2)s, 'UTC', %(half)s, %(half)s)",
-                     {"u": learner, "d1": WEEK, "d2": WEEK + timedelta(days=6), "half": xp // 2})
+        # Earned in the league's organization on two local days of the week, so the weekly total is what ranks
+        # them (a league counts only the XP earned in its organization, issue 14).
+        for day in (WEEK, WEEK + timedelta(days=6)):
+            conn.execute("select private.increment_xp(%s, %s, 'practice', 'bonus', %s, %s, null, null, %s)",
+                         [learner, xp // 2, f"league-{day}", org, datetime.combine(day, time(12), timezone.utc)])
         learners.append(learner)
     return {"organization": org, "group": group, "learners": learners}
 

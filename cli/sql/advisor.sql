@@ -426,6 +426,36 @@ where
     )
 order by object;
 
+-- name: function_search_path_mutable
+-- Supabase's splinter lint 0011: a function (security invoker too) without a
+-- search_path of its own resolves unqualified names through the caller's,
+-- so it behaves differently for different roles, and a caller who can create
+-- objects in a schema on that path can make it run theirs. Checked in every
+-- schema that is not PostgreSQL's or Supabase's (private ones too, as splinter
+-- does); security definer functions are reported once, by the ERROR check above.
+select
+    'WARN' as level,
+    'SECURITY' as category,
+    p.oid::regprocedure::text as object,
+    'function ' || p.oid::regprocedure::text
+    || ' has a role mutable search_path: names in its body resolve through the caller''s search_path' as why,
+    'alter function ' || p.oid::regprocedure::text
+    || ' set search_path = ''''; and schema-qualify every name in its body' as fix
+from pg_catalog.pg_proc as p
+inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+where
+    not p.prosecdef
+    and not n.nspname = any(%(managed_schemas)s)
+    and not exists (
+        select from unnest(coalesce(p.proconfig, '{}')) as setting (value)
+        where starts_with(setting.value, 'search_path=')
+    )
+    and not exists (
+        select from pg_catalog.pg_depend as d
+        where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+    )
+order by object;
+
 -- name: security_definer_executable_by_anon
 -- Functions in an exposed schema are RPC endpoints. Trigger functions cannot
 -- be called that way. EXECUTE is granted to public by default, so a missing

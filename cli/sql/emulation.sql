@@ -195,6 +195,10 @@ create table storage.objects (
 );
 alter table storage.buckets enable row level security;
 alter table storage.objects enable row level security;
+-- As a hosted project has them: Storage's default privileges give the API roles ALL on
+-- its tables, TRUNCATE included (supabase/postgres init-scripts/00000000000002-storage-schema.sql,
+-- supabase/storage migrations/tenant/0002-storage-schema.sql). Not narrowed here: the
+-- emulation must not be safer than production (tests/test_trust_inputs.py).
 grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
 
 create function storage.foldername(name text) returns text[]

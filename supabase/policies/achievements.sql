@@ -1,6 +1,7 @@
 -- Policies of public.achievements: signed-in users read the visible ones (global
 -- or of their organizations); a secret one only once they have unlocked it.
--- Staff define their organization's achievements; global ones are service_role's.
+-- Admins define their organization's achievements (within public.platform_limits);
+-- global ones are service_role's.
 
 create policy "Users can read visible and unlocked achievements, staff all"
   on public.achievements for select to authenticated
@@ -10,11 +11,11 @@ create policy "Users can read visible and unlocked achievements, staff all"
     or id in (select private.unlocked_achievement_ids())
     or organization_id in (select private.staff_org_ids()));
 
-create policy "Staff can create achievements for their organization"
+create policy "Admins can create achievements for their organization"
   on public.achievements for insert to authenticated
-  with check (organization_id in (select private.staff_org_ids()));
+  with check (organization_id in (select private.admin_org_ids()));
 
-create policy "Staff can update their organization's achievements"
+create policy "Admins can update their organization's achievements"
   on public.achievements for update to authenticated
-  using (organization_id in (select private.staff_org_ids()))
-  with check (organization_id in (select private.staff_org_ids()));
+  using (organization_id in (select private.admin_org_ids()))
+  with check (organization_id in (select private.admin_org_ids()));

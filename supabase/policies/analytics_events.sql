@@ -1,13 +1,15 @@
 -- Policies of public.analytics_events (and, copied by private.create_monthly_partitions, of each of its
 -- monthly partitions' select): learners read and record their own telemetry; guardians read their
--- students'; staff read the events recorded in their organizations. Nobody updates or deletes.
+-- students'; staff read the events recorded in their organizations by its current members. Nobody updates
+-- or deletes.
 
 create policy "Learners, guardians and staff can read analytics events"
   on public.analytics_events for select to authenticated
   using (
     user_id = (select private.uid())
     or user_id in (select private.guardian_student_ids())
-    or organization_id in (select private.staff_org_ids())
+    or (organization_id, user_id) in (select pair.organization_id, pair.member_id
+                                      from private.staff_member_pairs() as pair)
   );
 
 create policy "Users can record their own events in their organizations"

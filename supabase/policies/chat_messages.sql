@@ -1,12 +1,13 @@
 -- Policies of public.chat_messages: learners post user messages to their own
 -- chats (sender defaults to user and is not theirs to set); tutor and system
--- messages come from service_role. Guardians and staff read.
+-- messages come from service_role. The learner and their guardians read;
+-- staff do not (tutor chats belong to no organization).
 
-create policy "Learners, guardians and staff can read chat messages"
+create policy "Learners and their guardians can read chat messages"
   on public.chat_messages for select to authenticated
   using (
     user_id = (select private.uid())
-    or user_id in (select private.linked_learner_ids()));
+    or user_id in (select private.guardian_student_ids()));
 
 create policy "Students can post in their own tutor chats"
   on public.chat_messages for insert to authenticated

@@ -1,6 +1,8 @@
 -- Policies of public.guardianships: the guardian, the student and the
--- student's organization staff see a link; staff create and remove links
--- between a parent and a student of an organization they staff.
+-- student's organization staff see a link; nobody inserts one (a guardian
+-- accepts a guardian invitation, public.accept_invitation) and staff end their
+-- organization's vouch (public.guardianship_vouches), not the link; the
+-- guardian may end their own link.
 
 create policy "Guardians, students and staff can read their guardianships"
   on public.guardianships for select to authenticated
@@ -8,10 +10,6 @@ create policy "Guardians, students and staff can read their guardianships"
     (select private.uid()) in (guardian_id, student_id)
     or student_id in (select private.staff_student_ids()));
 
-create policy "Staff can link a parent to a student of their organization"
-  on public.guardianships for insert to authenticated
-  with check (private.can_link_guardian(guardian_id, student_id));
-
-create policy "Staff can unlink their students' guardians"
+create policy "Guardians can end their own guardianships"
   on public.guardianships for delete to authenticated
-  using (student_id in (select private.staff_student_ids()));
+  using (guardian_id = (select private.uid()));

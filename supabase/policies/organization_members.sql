@@ -1,5 +1,9 @@
 -- Policies of public.organization_members: you see your own memberships, staff
--- see their organizations' rosters, admins manage them, anyone may leave.
+-- see their organizations' rosters, anyone may leave and admins remove
+-- members. Nobody inserts a membership: it comes from an accepted invitation
+-- (public.accept_invitation) or from founding the organization. Admins change
+-- roles only among staff, so no role change puts anyone under staff authority
+-- without their consent.
 
 create policy "Users can read their own memberships and staff their rosters"
   on public.organization_members for select to authenticated
@@ -7,14 +11,10 @@ create policy "Users can read their own memberships and staff their rosters"
     user_id = (select private.uid())
     or organization_id in (select private.staff_org_ids()));
 
-create policy "Admins can add members to their organizations"
-  on public.organization_members for insert to authenticated
-  with check (organization_id in (select private.admin_org_ids()));
-
-create policy "Admins can change members' roles in their organizations"
+create policy "Admins can change staff roles in their organizations"
   on public.organization_members for update to authenticated
-  using (organization_id in (select private.admin_org_ids()))
-  with check (organization_id in (select private.admin_org_ids()));
+  using (organization_id in (select private.admin_org_ids()) and role in ('admin', 'educator'))
+  with check (organization_id in (select private.admin_org_ids()) and role in ('admin', 'educator'));
 
 create policy "Users can leave organizations and admins remove members"
   on public.organization_members for delete to authenticated

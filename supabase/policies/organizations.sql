@@ -1,12 +1,15 @@
 -- Policies of public.organizations: members read their organizations, any
 -- signed-in user may found one (becoming its admin), admins edit it. Billing
--- columns and deletion belong to service_role.
+-- columns and deletion belong to service_role. A creator reads the
+-- organization without a membership only in the transaction that created it
+-- (insert ... returning runs before the trigger adds them as admin), so a
+-- creator who left keeps no access.
 
-create policy "Members and creators can read their organizations"
+create policy "Members can read their organizations and creators the one they just created"
   on public.organizations for select to authenticated
   using (
-    created_by = (select private.uid())
-    or id in (select private.member_org_ids()));
+    id in (select private.member_org_ids())
+    or (created_by = (select private.uid()) and created_at = (select now())));
 
 create policy "Signed-in users can create an organization they own"
   on public.organizations for insert to authenticated

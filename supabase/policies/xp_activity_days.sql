@@ -1,8 +1,8 @@
--- Policies of public.xp_activity_days: read by the learner, their guardians and
--- their organizations' staff; written only by learnkit's XP functions.
+-- Policies of public.xp_activity_days: read by the learner and their guardians
+-- (days span every organization); written only by learnkit's XP functions.
 
-create policy "Learners, guardians and staff can read activity days"
+create policy "Learners and guardians can read activity days"
   on public.xp_activity_days for select to authenticated
   using (
     user_id = (select private.uid())
-    or user_id in (select private.linked_learner_ids()));
+    or user_id in (select private.guardian_student_ids()));

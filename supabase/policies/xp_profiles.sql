@@ -1,12 +1,13 @@
--- Policies of public.xp_profiles: learners read their own, guardians and staff
--- their students'. The learner may update only leaderboard_opt_out (column
--- privilege); XP, level, streaks and counters are written by learnkit's functions.
+-- Policies of public.xp_profiles: learners read their own, guardians their
+-- children's (global XP spans every organization: staff read the XP earned in
+-- theirs in organization_xp). The learner may update only leaderboard_opt_out
+-- (column privilege); XP, level, streaks and counters are written by learnkit's functions.
 
-create policy "Learners, guardians and staff can read XP profiles"
+create policy "Learners and guardians can read XP profiles"
   on public.xp_profiles for select to authenticated
   using (
     user_id = (select private.uid())
-    or user_id in (select private.linked_learner_ids()));
+    or user_id in (select private.guardian_student_ids()));
 
 create policy "Users can hide themselves from leaderboards"
   on public.xp_profiles for update to authenticated

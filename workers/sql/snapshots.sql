@@ -63,11 +63,10 @@ select pg_catalog.setval(pg_catalog.pg_get_serial_sequence(%(table_name)s, %(col
 from {table};
 
 -- name: mirror_leaderboard_entries
--- The leaderboards' mirror of xp_profiles is kept by an update trigger, which inserting restored rows does
--- not fire: copy the same columns the trigger copies.
-update private.leaderboard_entries l set
-  lifetime_xp = p.lifetime_xp, today = p.today, today_xp = p.today_xp, week_start = p.week_start,
-  week_xp = p.week_xp, current_streak = p.current_streak, streak_last_day = p.streak_last_day,
-  achievements_unlocked = p.achievements_unlocked
+-- The leaderboards count XP per organization (public.organization_xp, kept by the award path), which
+-- inserting restored ledger rows does not maintain: rebuild it from the ledger, with the board entries, then
+-- copy the streak columns the xp_profiles mirror trigger copies.
+select private.rebuild_organization_xp(array(select p.user_id from public.xp_profiles p));
+update private.leaderboard_entries l set current_streak = p.current_streak, streak_last_day = p.streak_last_day
 from public.xp_profiles p
 where p.user_id = l.user_id;

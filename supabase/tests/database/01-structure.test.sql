@@ -56,8 +56,7 @@ select
         'organization_members',
         array[
             'Users can read their own memberships and staff their rosters',
-            'Admins can add members to their organizations',
-            'Admins can change members'' roles in their organizations',
+            'Admins can change staff roles in their organizations',
             'Users can leave organizations and admins remove members'
         ],
         'public.organization_members has exactly the expected policies'
@@ -68,8 +67,7 @@ select
         'guardianships',
         array[
             'Guardians, students and staff can read their guardianships',
-            'Staff can link a parent to a student of their organization',
-            'Staff can unlink their students'' guardians'
+            'Guardians can end their own guardianships'
         ],
         'public.guardianships has exactly the expected policies'
     );

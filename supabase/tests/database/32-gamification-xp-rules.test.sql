@@ -27,6 +27,8 @@ values ('5a000000-0000-4000-a000-0000000000e1', '5a000000-0000-4000-a000-0000000
         '5a000000-0000-4000-a000-0000000000c4', 'math_fact', 2, 2, '+', true);
 insert into public.question_answer_keys (question_id, correct_answer, correct_value)
 values ('5a000000-0000-4000-a000-0000000000e1', '11', 11), ('5a000000-0000-4000-a000-0000000000e2', '4', 4);
+-- Lesson completion follows the lesson's own rule (issue 14): the classmate gets 3 of 6 attempts right below.
+update public.lessons set minimum_accuracy = 50 where id = '5a000000-0000-4000-a000-0000000000c4';
 insert into public.lessons (id, course_id, title, order_index, is_published)
 values ('5a000000-0000-4000-a000-0000000000f1', '5a000000-0000-4000-a000-0000000000c2', 'Draft', 2, false),
        ('5a000000-0000-4000-a000-0000000000f2', '5a000000-0000-4000-a000-0000000000c2', 'Empty', 3, true);
@@ -109,10 +111,13 @@ select throws_ok(
   $$ insert into public.answer_attempts (session_id, question_id, answer, response_time_ms, xp_awarded)
      values ('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000e1', '11', 900, 500) $$,
   '42501', null, 'a student cannot set the XP an answer earns');
+-- The award runs after the insert passed its policy (issue 14): RETURNING shows the row before it, so read it back.
+insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
+values ('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000c5', '7', 900);
 select results_eq(
-  $$ insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
-     values ('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000c5', '7', 900)
-     returning is_correct, xp_awarded, award_rule $$,
+  $$ select is_correct, xp_awarded, award_rule from public.answer_attempts
+     where session_id = '5a000000-0000-4000-a000-0000000000d2'
+       and question_id = '5a000000-0000-4000-a000-0000000000c5' $$,
   $$ values (true, 10, 'correct_first_try') $$,
   'a direct insert is graded and awarded by the server like submit_answer');
 select results_eq(

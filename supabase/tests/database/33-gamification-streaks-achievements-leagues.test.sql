@@ -103,12 +103,17 @@ select org::uuid, (now() at time zone 'UTC')::date, t || '-' || right(org, 1), '
 from unnest(array['correct_answers', 'fast_answers', 'lessons_completed', 'perfect_scores', 'xp_earned']) as t,
      unnest(array['5a000000-0000-4000-a000-00000000000a', '5a000000-0000-4000-a000-00000000000b']) as org;
 select tests.authenticate_as('classmate');
+-- Speed is measured by the server (issue 14): the question is served, then answered (within the same instant here).
+insert into public.learning_sessions (session_type, mode) values ('practice', 'pgtap-speed');
+select public.serve_question((select id from public.learning_sessions where mode = 'pgtap-speed'),
+                             '5a000000-0000-4000-a000-0000000000c5');
 select results_eq(
-  $$ with session as (insert into public.learning_sessions (session_type) values ('practice') returning id)
-     select (public.submit_answer(session.id, '5a000000-0000-4000-a000-0000000000c5', '7', 800) ->> 'xp_awarded')::int,
-            (public.complete_lesson('5a000000-0000-4000-a000-0000000000c4') ->> 'perfect')::boolean
-     from session $$,
-  $$ values (10, true) $$, 'classmate answers fast and right, then completes the lesson perfectly');
+  $$ select (public.submit_answer((select id from public.learning_sessions where mode = 'pgtap-speed'),
+                                  '5a000000-0000-4000-a000-0000000000c5', '7', 800) ->> 'xp_awarded')::int,
+            (public.complete_lesson('5a000000-0000-4000-a000-0000000000c4') ->> 'perfect')::boolean $$,
+  $$ values (10, true) $$,
+  'classmate is served a question, answers fast and right, then completes the lesson perfectly'
+);
 reset role;
 insert into public.concepts (id, organization_id, subject_id, code, name, is_published)
 values ('5a000000-0000-4000-a000-0000000000a1', '5a000000-0000-4000-a000-00000000000a',
