@@ -74,7 +74,9 @@ LOAD = [
 TOP = "select * from public.get_leaderboard(%(org)s, 'xp', 'all_time', 'organization', null, 100)"
 AROUND = "select * from public.get_leaderboard_around_me(%(org)s, 'xp', 'all_time', 'organization', null, 5)"
 CLAIMS = "select set_config('request.jwt.claims', %(claims)s, false)"
-AWARD = "select private.increment_xp(%(user)s, %(amount)s, 'bench', 'bonus', %(key)s) ->> 'lifetime_xp' as total"
+# Earned in the board's organization (XP of no organization counts on no board).
+AWARD = ("select private.increment_xp(%(user)s, %(amount)s, 'bench', 'bonus', %(key)s, %(org)s) ->> 'lifetime_xp'"
+         " as total")
 # Every RENAME_EVERY samples the sampled student changes nickname and flips the opt-out (not timed).
 RENAME_EVERY = 50
 RENAME = "update public.profiles set nickname = %(nickname)s where id = %(user)s"
@@ -129,7 +131,7 @@ def main() -> None:
             for sample in range(options.samples):
                 user = rng.choice(users)
                 amount = rng.randint(1, 500)
-                total = int(owner.execute(AWARD, {"user": user, "amount": amount,
+                total = int(owner.execute(AWARD, {"user": user, "amount": amount, "org": org,
                                                   "key": str(uuid.uuid4())}).fetchone()["total"])
                 if sample % RENAME_EVERY == 0:
                     owner.execute(RENAME, {"user": user, "nickname": f"renamed {sample}"})

@@ -2,8 +2,9 @@
 
 A learner and a parent sign up. The Maple Grove admin invites the learner, who cannot add
 themselves to the roster but accepts the invitation; an educator then invites the parent as the
-learner's guardian and the parent accepts: the link exists, vouched for by Maple Grove, and the
-parent reads their child's overview. Every step but the sign-ups runs as the real user through
+learner's guardian and the parent accepts; the link exists only once the learner confirms it too
+(she reads the invitation about her and confirms): vouched for by Maple Grove, the parent then
+reads their child's overview. Every step but the sign-ups runs as the real user through
 the public RPCs (row level security and the functions' own checks decide).
 """
 
@@ -62,9 +63,19 @@ def show_consent(conn: psycopg.Connection, settings: Settings) -> None:
         steps.append(["Nova's mum", "get_child_overview(Nova) before accepting",
                       _refusal(acting, "child_overview", {"student_id": learner})])
         acting.execute(_query("accept_invitation"), {"token": guardian_invitation["token"]})
+        steps.append(["Nova's mum", "accept_invitation(token), then get_child_overview(Nova)",
+                      _refusal(acting, "child_overview", {"student_id": learner}) + " (Nova has not confirmed)"])
+    with testing.as_user(conn, learner, commit=True) as acting:
+        pending = acting.execute(_query("pending_guardian_invitation")).fetchone()
+        steps.append(["Nova", "select from invitations (about her)",
+                      f"{pending['invitee_email']} as her {pending['relationship']}, "
+                      f"accepted by them: {pending['guardian_accepted']}"])
+        confirmed = acting.execute(_query("confirm_guardian_invitation"), {"invitation_id": pending["id"]}).fetchone()
+    steps.append(["Nova", "confirm_guardian_invitation(id)", f"linked: {confirmed['linked']}"])
+    with testing.as_user(conn, parent, commit=True) as acting:
         link = acting.execute(_query("guardian_link")).fetchone()
         overview = acting.execute(_query("child_overview"), {"student_id": learner}).fetchone()
-    steps.append(["Nova's mum", "accept_invitation(token)",
+    steps.append(["Nova's mum", "select from guardianships",
                   f"guardian of {link['student']}, vouched for by {link['vouched_by']}"])
     steps.append(["Nova's mum", "get_child_overview(Nova)",
                   f"{overview['nickname']}: {overview['xp']} XP, level {overview['level']}"])

@@ -142,9 +142,11 @@ def board(acting, org, function="get_leaderboard", **args):
 
 
 def test_leaderboard_is_live_ranked_and_organization_only(conn, world):
-    conn.execute("select private.increment_xp(%s, 50, 'x', 'learning', 'a')", (world.student,))
-    conn.execute("select private.increment_xp(%s, 80, 'x', 'learning', 'b')", (world.classmate,))
-    conn.execute("select private.increment_xp(%s, 999, 'x', 'learning', 'c')", (world.other_org_student,))
+    # Each award names the organization it is earned in (XP of no organization counts on no board).
+    conn.execute("select private.increment_xp(%s, 50, 'x', 'learning', 'a', %s)", (world.student, world.org))
+    conn.execute("select private.increment_xp(%s, 80, 'x', 'learning', 'b', %s)", (world.classmate, world.org))
+    conn.execute("select private.increment_xp(%s, 999, 'x', 'learning', 'c', %s)",
+                 (world.other_org_student, world.other_org))
     with testing.as_user(conn, world.student) as acting:
         rows = board(acting, world.org)
         assert [(r["rank"], r["nickname"], r["score"], r["is_me"]) for r in rows] == [
@@ -155,7 +157,7 @@ def test_leaderboard_is_live_ranked_and_organization_only(conn, world):
         with pytest.raises(psycopg.Error) as error, acting.transaction():
             board(acting, world.org, metric="streak", period="week")
         assert error.value.sqlstate == "22023"
-    conn.execute("select private.increment_xp(%s, 40, 'x', 'learning', 'd')", (world.student,))
+    conn.execute("select private.increment_xp(%s, 40, 'x', 'learning', 'd', %s)", (world.student, world.org))
     conn.execute("update public.xp_profiles set leaderboard_opt_out = true where user_id = %s", (world.classmate,))
     with testing.as_user(conn, world.student) as acting:
         rows = board(acting, world.org, function="get_leaderboard_around_me", size=5)
@@ -170,7 +172,8 @@ def test_around_me_ranks_agree_with_a_full_sort(conn, world):
     for i, user in enumerate(students):
         conn.execute("insert into public.organization_members (organization_id, user_id, role) values (%s, %s,"
                      " 'student')", (world.org, user))
-        conn.execute("select private.increment_xp(%s, %s, 'x', 'bonus', 'k')", (user, 1 + (i * 37) % 9 * 70))
+        conn.execute("select private.increment_xp(%s, %s, 'x', 'bonus', 'k', %s)",
+                     (user, 1 + (i * 37) % 9 * 70, world.org))
     expected = conn.execute("""select user_id, rank() over (order by lifetime_xp desc) r from private.leaderboard_entries
                                where organization_id = %s""", (world.org,)).fetchall()
     rank_of = {r["user_id"]: r["r"] for r in expected}
@@ -189,8 +192,8 @@ def test_league_week_closes_with_promotion_and_demotion(conn, world):
                  " where organization_id is null")
     monday = date(2026, 11, 2)
     conn.execute("select private.form_league_week_v1(%s, %s)", (world.org, monday))
-    conn.execute("select private.increment_xp(%s, 30, 'x', 'learning', 'a', null, null, null, %s)",
-                 (world.classmate, datetime(2026, 11, 3, 12, tzinfo=timezone.utc)))
+    conn.execute("select private.increment_xp(%s, 30, 'x', 'learning', 'a', %s, null, null, %s)",
+                 (world.classmate, world.org, datetime(2026, 11, 3, 12, tzinfo=timezone.utc)))
     summary = conn.execute("select private.close_league_week_v1(%s, %s) r", (world.org, monday)).fetchone()["r"]
     assert (summary["promoted"], summary["groups_closed"]) == (1, 1)
     again = conn.execute("select private.close_league_week_v1(%s, %s) r", (world.org, monday)).fetchone()["r"]

@@ -23,7 +23,9 @@ def world(conn):
 
 
 def award(conn, user, amount):
-    conn.execute("select private.increment_xp(%s, %s, 'gift', 'bonus', %s)", (user, amount, str(uuid.uuid4())))
+    """XP earned in the learner's (first) organization: XP of no organization counts on no board."""
+    conn.execute("select private.increment_xp(%s, %s, 'gift', 'bonus', %s, private.home_organization(%s))",
+                 (user, amount, str(uuid.uuid4()), user))
 
 
 def board(conn, viewer, org, query=TOP, k=5):

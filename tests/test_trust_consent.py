@@ -27,6 +27,8 @@ CREATE_GUARDIAN = ("select * from public.create_guardian_invitation(%(organizati
                    "%(email)s)")
 ACCEPT = "select * from public.accept_invitation(%(token)s)"
 DECLINE = "select public.decline_invitation(%(token)s)"
+CONFIRM = "select public.confirm_guardian_invitation(%(invitation_id)s) as linked"
+DECLINE_AS_STUDENT = "select public.decline_guardian_invitation(%(invitation_id)s)"
 ADD_MEMBER = ("insert into public.organization_members (organization_id, user_id, role) "
               "values (%(organization_id)s, %(user_id)s, %(role)s)")
 LINK = "insert into public.guardianships (guardian_id, student_id) values (%(guardian_id)s, %(student_id)s)"
@@ -72,6 +74,19 @@ def invite_guardian(conn, inviter, organization_id, student_id, email) -> dict:
 def accept(conn, user_id, token) -> dict:
     with testing.as_user(conn, user_id, commit=True) as acting:
         return acting.execute(ACCEPT, {"token": token}).fetchone()
+
+
+def confirm(conn, student_id, invitation_id) -> bool:
+    """The student named by a guardian invitation confirms it; True when the link now exists."""
+    with testing.as_user(conn, student_id, commit=True) as acting:
+        return acting.execute(CONFIRM, {"invitation_id": invitation_id}).fetchone()["linked"]
+
+
+def link_guardian(conn, inviter, organization_id, student_id, guardian_id) -> None:
+    """The whole consent path: staff invite, the guardian accepts, the student confirms."""
+    created = invite_guardian(conn, inviter, organization_id, student_id, email_of(conn, guardian_id))
+    accept(conn, guardian_id, created["token"])
+    assert confirm(conn, student_id, created["invitation_id"]) is True
 
 
 def membership(conn, organization_id, user_id) -> str | None:
@@ -394,6 +409,7 @@ def test_the_creator_of_an_organization_who_left_no_longer_reads_it(conn, people
 
 
 def test_staff_link_a_guardian_who_accepts(conn, people):
+    """The guardian accepts, then the student confirms: only then is there a link."""
     parent = new_user(conn, "parent")
     created = invite_guardian(conn, people.educator, people.org, people.classmate, email_of(conn, parent))
     assert not is_linked(conn, parent, people.classmate)
@@ -402,6 +418,11 @@ def test_staff_link_a_guardian_who_accepts(conn, people):
     accepted = accept(conn, parent, created["token"])
     assert (accepted["organization_id"], accepted["role"], accepted["student_id"]) == (
         people.org, "parent", people.classmate)
+    assert not is_linked(conn, parent, people.classmate), "the student has not confirmed yet"
+    assert membership(conn, people.org, parent) is None
+    with testing.as_user(conn, parent) as acting:
+        assert child_overview_refused(acting, people.classmate), "no access before the student confirms"
+    assert confirm(conn, people.classmate, created["invitation_id"]) is True
     assert is_linked(conn, parent, people.classmate)
     assert membership(conn, people.org, parent) == "parent"
     vouches = conn.execute("select organization_id from public.guardianship_vouches where guardian_id = %s",
@@ -409,6 +430,103 @@ def test_staff_link_a_guardian_who_accepts(conn, people):
     assert [row["organization_id"] for row in vouches] == [people.org]
     with testing.as_user(conn, parent) as acting:
         assert not child_overview_refused(acting, people.classmate)
+    assert conn.execute("select count(*) as n from public.invitations where id = %s",
+                        [created["invitation_id"]]).fetchone()["n"] == 0, "the linked invitation is gone"
+
+
+def test_the_student_may_confirm_first(conn, people):
+    parent = new_user(conn, "parent")
+    parent_email = email_of(conn, parent)
+    created = invite_guardian(conn, people.admin, people.org, people.classmate, parent_email)
+    with testing.as_user(conn, people.classmate) as acting:  # the student reads it, never the token's hash
+        seen = acting.execute("select invitee_email, relationship, accepted_by from public.invitations"
+                              " where id = %s", [created["invitation_id"]]).fetchall()
+        assert seen == [{"invitee_email": parent_email, "relationship": "parent", "accepted_by": None}]
+        with refused(acting):
+            acting.execute("select token_hash from public.invitations")
+    assert confirm(conn, people.classmate, created["invitation_id"]) is False, "the guardian has not accepted"
+    assert not is_linked(conn, parent, people.classmate)
+    accept(conn, parent, created["token"])
+    assert is_linked(conn, parent, people.classmate)
+    assert membership(conn, people.org, parent) == "parent"
+
+
+def test_a_student_who_declines_leaves_no_link(conn, people):
+    parent = new_user(conn, "parent")
+    created = invite_guardian(conn, people.admin, people.org, people.classmate, email_of(conn, parent))
+    accept(conn, parent, created["token"])
+    with testing.as_user(conn, people.classmate, commit=True) as acting:
+        acting.execute(DECLINE_AS_STUDENT, {"invitation_id": created["invitation_id"]})
+    assert not is_linked(conn, parent, people.classmate)
+    assert conn.execute("select count(*) as n from public.invitations where id = %s",
+                        [created["invitation_id"]]).fetchone()["n"] == 0
+    with testing.as_user(conn, parent) as acting, refused(acting, "P0002"):
+        acting.execute(ACCEPT, {"token": created["token"]})
+    with testing.as_user(conn, people.classmate) as acting, refused(acting, "P0002"):
+        acting.execute(CONFIRM, {"invitation_id": created["invitation_id"]})
+
+
+def test_only_the_student_concerned_confirms_or_declines(conn, people):
+    parent = new_user(conn, "parent")
+    created = invite_guardian(conn, people.admin, people.org, people.classmate, email_of(conn, parent))
+    accept(conn, parent, created["token"])
+    for persona in ("student", "guardian", "educator", "admin", "outsider_admin", "other_org_student"):
+        with testing.as_user(conn, people.users[persona]) as acting:
+            assert acting.execute("select count(*) as n from public.invitations where student_id = %s",
+                                  [people.classmate]).fetchone()["n"] == (1 if persona == "admin" else 0)
+            for statement in (CONFIRM, DECLINE_AS_STUDENT):
+                with refused(acting, "P0002"):
+                    acting.execute(statement, {"invitation_id": created["invitation_id"]})
+    with testing.as_user(conn, parent) as acting:
+        with refused(acting, "22023"):  # single use: accepted once, it waits for the student
+            acting.execute(ACCEPT, {"token": created["token"]})
+        assert acting.execute("select count(*) as n from public.invitations where accepted_by = %s",
+                              [parent]).fetchone()["n"] == 1, "the guardian sees what they accepted"
+    assert not is_linked(conn, parent, people.classmate)
+
+
+def test_a_guardian_invitation_links_nothing_once_expired(conn, people):
+    for guardian_first in (True, False):
+        parent = new_user(conn, "parent")
+        created = invite_guardian(conn, people.admin, people.org, people.classmate, email_of(conn, parent))
+        if guardian_first:
+            accept(conn, parent, created["token"])
+        else:
+            confirm(conn, people.classmate, created["invitation_id"])
+        conn.execute("update public.invitations set expires_at = now() - interval '1 second' where id = %s",
+                     [created["invitation_id"]])
+        acting_user, statement, params = (
+            (people.classmate, CONFIRM, {"invitation_id": created["invitation_id"]}) if guardian_first
+            else (parent, ACCEPT, {"token": created["token"]}))
+        with testing.as_user(conn, acting_user) as acting, refused(acting, "22023"):
+            acting.execute(statement, params)
+        assert not is_linked(conn, parent, people.classmate)
+
+
+def test_staff_cannot_invite_or_accept_themselves_as_a_guardian(conn, people):
+    with testing.as_user(conn, people.admin) as acting, refused(acting):
+        acting.execute(CREATE_GUARDIAN, {"organization_id": people.org, "student_id": people.classmate,
+                                         "email": email_of(conn, people.admin).upper()})
+    # The issuer's email changed after issuing: the account that issued it still cannot accept it.
+    created = invite_guardian(conn, people.educator, people.org, people.classmate, "new.address@example.com")
+    conn.execute("update auth.users set email = 'new.address@example.com' where id = %s", [people.educator])
+    with testing.as_user(conn, people.educator) as acting, refused(acting):
+        acting.execute(ACCEPT, {"token": created["token"]})
+    assert not is_linked(conn, people.educator, people.classmate)
+
+
+def test_staff_see_only_the_guardian_links_their_organization_vouches_for(conn, people):
+    """The victim joins the outsider's organization: its admin sees none of the links A vouches for."""
+    victim = people.student
+    outsider_org = conn.execute("select organization_id from public.organization_members where user_id = %s",
+                                [people.outsider_admin]).fetchone()["organization_id"]
+    accept(conn, victim, invite(conn, people.outsider_admin, outsider_org, "student", email_of(conn, victim))["token"])
+    with testing.as_user(conn, people.outsider_admin) as acting:
+        assert acting.execute("select count(*) as n from public.guardianships where student_id = %s",
+                              [victim]).fetchone()["n"] == 0
+    with testing.as_user(conn, people.educator) as acting:
+        assert acting.execute("select count(*) as n from public.guardianships where student_id = %s",
+                              [victim]).fetchone()["n"] == 1
 
 
 def test_a_guardian_invitation_needs_a_student_of_the_organization_and_an_email(conn, people):
@@ -447,8 +565,7 @@ def test_the_student_cannot_be_their_own_guardian(conn, people):
 
 def test_a_link_lapses_when_the_student_leaves_the_only_vouching_organization(conn, people):
     parent = new_user(conn, "parent")
-    accept(conn, parent, invite_guardian(conn, people.admin, people.org, people.classmate,
-                                         email_of(conn, parent))["token"])
+    link_guardian(conn, people.admin, people.org, people.classmate, parent)
     with testing.as_user(conn, people.classmate, commit=True) as acting:
         acting.execute("delete from public.organization_members where organization_id = %s and user_id = %s",
                        [people.org, people.classmate])
@@ -474,8 +591,7 @@ def test_a_link_lapses_when_the_vouching_organization_is_deleted(conn, people):
 def test_a_link_stays_while_another_organization_vouches(conn, people):
     victim, guardian = people.student, people.guardian
     accept(conn, victim, invite(conn, people.other_org_educator, people.other_org, "student")["token"])
-    accept(conn, guardian, invite_guardian(conn, people.other_org_educator, people.other_org, victim,
-                                           email_of(conn, guardian))["token"])
+    link_guardian(conn, people.other_org_educator, people.other_org, victim, guardian)
     assert conn.execute("select count(*) as n from public.guardianship_vouches where student_id = %s",
                         [victim]).fetchone()["n"] == 2
     with testing.as_user(conn, victim, commit=True) as acting:
@@ -508,6 +624,89 @@ def test_a_guardian_may_end_their_own_link(conn, people):
                         [people.guardian]).fetchone()["n"] == 0
 
 
+# ---------------------------------------------------------------- the student consents to a guardian too
+# (moved from tests/test_redteam_findings.py)
+
+
+@pytest.fixture
+def world(conn):
+    return persona_data.create_personas(conn)
+
+
+def test_an_attackers_organization_cannot_make_its_admin_the_guardian_of_a_student_who_joined_it(conn, world):
+    """The victim (a student of A) accepts a student invitation to the attacker's organization O; the attacker,
+    O's admin, then issues a guardian invitation for the victim to their own email and accepts it: they are now
+    the victim's guardian and read the victim's rows of A and of no organization (tutor chats)."""
+    victim, attacker = world.classmate, world.outsider_admin
+    victim_email, attacker_email = email_of(conn, victim), email_of(conn, attacker)
+    chat = conn.execute("insert into public.chat_sessions (user_id, title) values (%s, 'private worries')"
+                        " returning id", (victim,)).fetchone()["id"]
+    with testing.as_user(conn, attacker, commit=True) as acting:
+        outsider_org = acting.execute("select organization_id from public.organization_members"
+                                      " where user_id = %s", (attacker,)).fetchone()["organization_id"]
+        token = acting.execute("select token from public.create_invitation(%s, 'student', %s)",
+                               (outsider_org, victim_email)).fetchone()["token"]
+    with testing.as_user(conn, victim, commit=True) as acting:  # consent to a membership, nothing more
+        acting.execute("select * from public.accept_invitation(%s)", (token,))
+    with testing.as_user(conn, attacker) as acting:
+        try:
+            with acting.transaction():
+                guardian_token = acting.execute(
+                    "select token from public.create_guardian_invitation(%s, %s, %s)",
+                    (outsider_org, victim, attacker_email)).fetchone()["token"]
+                acting.execute("select * from public.accept_invitation(%s)", (guardian_token,))
+        except psycopg.Error:
+            pass  # refused: the secure outcome
+        seen = acting.execute("select id from public.chat_sessions where id = %s", (chat,)).fetchall()
+        assert not seen, "the attacker made themselves the victim's guardian and reads their tutor chats"
+        overview_refused = False
+        try:
+            with acting.transaction():
+                acting.execute("select public.get_child_overview(%s)", (victim,))
+        except psycopg.Error:
+            overview_refused = True
+        assert overview_refused, "the attacker reads get_child_overview of a learner who never consented"
+
+
+def test_staff_of_another_organization_read_none_of_a_learners_guardian_actions(conn, world):
+    """guardian_actions belong to no organization (a guardian's actions about their child), yet their policy
+    admits staff of ANY organization the child is a student of (private.staff_student_ids()): the admin of an
+    organization the victim merely joined reads what the victim's parent did and why."""
+    ids = persona_data.create_activity(conn, world)  # the student's guardian recorded an action about them
+    victim_email = email_of(conn, world.student)
+    with testing.as_user(conn, world.outsider_admin, commit=True) as acting:
+        outsider_org = acting.execute("select organization_id from public.organization_members"
+                                      " where user_id = %s", (world.outsider_admin,)).fetchone()["organization_id"]
+        token = acting.execute("select token from public.create_invitation(%s, 'student', %s)",
+                               (outsider_org, victim_email)).fetchone()["token"]
+    with testing.as_user(conn, world.student, commit=True) as acting:
+        acting.execute("select * from public.accept_invitation(%s)", (token,))
+    with testing.as_user(conn, world.outsider_admin) as acting:
+        seen = acting.execute("select action, details from public.guardian_actions where id = %s",
+                              (ids["guardian_action"],)).fetchall()
+    assert seen == [], f"the admin of an organization the victim joined reads their guardian's actions: {seen}"
+
+
+def test_an_educator_cannot_make_themselves_a_students_guardian(conn, world):
+    """Staff must read none of a learner's rows of no organization (tutor chats, AI usage, notifications). An
+    educator of A issues a guardian invitation for A's student to their OWN email and accepts it: they are the
+    student's guardian, with nobody but themselves having consented, and read the student's tutor chats."""
+    victim, educator = world.classmate, world.educator
+    educator_email = email_of(conn, educator)
+    chat = conn.execute("insert into public.chat_sessions (user_id, title) values (%s, 'about home')"
+                        " returning id", (victim,)).fetchone()["id"]
+    with testing.as_user(conn, educator) as acting:
+        try:
+            with acting.transaction():
+                token = acting.execute("select token from public.create_guardian_invitation(%s, %s, %s)",
+                                       (world.org, victim, educator_email)).fetchone()["token"]
+                acting.execute("select * from public.accept_invitation(%s)", (token,))
+        except psycopg.Error:
+            pass  # refused: the secure outcome
+        seen = acting.execute("select id from public.chat_sessions where id = %s", (chat,)).fetchall()
+    assert not seen, "an educator made themselves the student's guardian and reads their tutor chats"
+
+
 # ---------------------------------------------------------------- the seed and the demo
 
 
@@ -529,6 +728,7 @@ def test_the_demo_joins_and_links_by_invitation(seeded_conn, settings, capsys):
     show_consent(seeded_conn, settings)
     shown = capsys.readouterr().out
     assert "accept_invitation" in shown and "refused: 42501" in shown and "refused: P0002" in shown
+    assert "confirm_guardian_invitation" in shown and "linked: True" in shown
     assert "A hole" not in shown and "ACCEPTED" not in shown
     nova = seeded_conn.execute("""
         select m.role::text as role, g.guardian_id is not null as linked,

@@ -109,7 +109,8 @@ def test_achievements_defined_in_an_attackers_own_organization_never_move_their_
     gift(conn, world.classmate, 10, world.org)
     gift(conn, world.student, 10, world.org)
     before = my_rows(conn, world.student, world.org, "achievements")
-    assert sorted(score for _, score, _ in before) == [1, 1]              # the platform's achievement counts
+    # The platform's achievement (unlocked from XP earned anywhere) counts on no organization's board.
+    assert sorted(score for _, score, _ in before) == [0, 0]
     with testing.as_user(conn, world.student, commit=True) as acting:
         mint = create_own_organization(acting, "Badge Factory")
         for n in range(5):
@@ -122,14 +123,14 @@ def test_achievements_defined_in_an_attackers_own_organization_never_move_their_
                  (mint, accomplice))
     conn.execute("update public.organization_members set role = 'student' where organization_id = %s"
                  " and user_id = %s", (mint, world.student))
-    gift(conn, world.student, 5, mint, category="learning")
+    gift(conn, world.student, 6, mint, category="learning")  # its achievements read the 6 XP earned there
     assert conn.execute("select count(*) n from public.user_achievements where user_id = %s and unlocked_at"
                         " is not null", (world.student,)).fetchone()["n"] == 6
     assert my_rows(conn, world.student, world.org, "achievements") == before
     with testing.as_user(conn, world.student) as acting:                   # its own board counts its own
         mine = acting.execute("select score from public.get_leaderboard(%s, 'achievements') where is_me",
                               (mint,)).fetchone()
-    assert mine["score"] == 6
+    assert mine["score"] == 5
 
 
 def test_staff_read_the_xp_earned_in_their_own_organization_only(conn, world):
@@ -157,10 +158,13 @@ def test_staff_read_the_xp_earned_in_their_own_organization_only(conn, world):
             "select organization_id, lifetime_xp from public.organization_xp")}
         assert mine == {world.org: 30, world.other_org: 700}
         refused(acting, "update public.organization_xp set lifetime_xp = 1000000", {}, "42501")
-    # XP paid with no organization (a platform bonus) counts in the learner's home organization.
+    # XP paid with no organization (a platform bonus, a streak kept anywhere) counts on no organization's board.
     gift(conn, world.student, 5)
-    assert conn.execute("select lifetime_xp from public.organization_xp where user_id = %s and organization_id = %s",
-                        (world.student, world.org)).fetchone()["lifetime_xp"] == 35
+    assert conn.execute("select organization_id, lifetime_xp from public.organization_xp where user_id = %s"
+                        " order by lifetime_xp", (world.student,)).fetchall() == [
+        {"organization_id": world.org, "lifetime_xp": 30}, {"organization_id": world.other_org, "lifetime_xp": 700}]
+    assert conn.execute("select lifetime_xp from public.xp_profiles where user_id = %s",
+                        (world.student,)).fetchone()["lifetime_xp"] == 735
 
 
 def test_a_five_million_xp_payout_cannot_be_pushed_onto_another_learner(conn, world):
@@ -346,3 +350,144 @@ def test_without_a_zone_change_each_local_midnight_starts_a_new_day(conn, capped
     assert capped_award(conn, student, org, late) == 30
     assert capped_award(conn, student, org, late + timedelta(minutes=20)) == 30  # 00:10 on 3 Nov
     assert learning_days(conn, student) == [(date(2026, 11, 2), 30), (date(2026, 11, 3), 30)]
+
+
+# ------------------------------------------------------------------ learning elsewhere pays nothing here
+
+
+def own_question(acting, organization, a=1, b=1):
+    """A published question with its key, written by the admin of `organization` through the API."""
+    question = acting.execute(
+        "insert into public.questions (organization_id, question_type, operand1, operand2, operation, is_published)"
+        " values (%s, 'math_fact', %s, %s, '+', true) returning id", (organization, a, b)).fetchone()["id"]
+    acting.execute("insert into public.question_answer_keys (question_id, correct_answer, correct_value)"
+                   " values (%s, %s, %s)", (question, str(a + b), a + b))
+    return question
+
+
+def org_xp(conn, user, organization):
+    row = conn.execute("select lifetime_xp from public.organization_xp where user_id = %s and organization_id = %s",
+                       (user, organization)).fetchone()
+    return row["lifetime_xp"] if row else 0
+
+
+def test_container_bonus_for_learning_in_an_attackers_own_organization_is_not_paid_into_their_real_board(
+        conn, world):
+    """finish_container pays in the learner's HOME organization, whatever organization the learning was in."""
+    before = org_xp(conn, world.student, world.org)
+    with testing.as_user(conn, world.student, commit=True) as acting:
+        mint = create_own_organization(acting)
+        for i in range(3):
+            question = own_question(acting, mint, a=i, b=1)
+            session = acting.execute("insert into public.learning_sessions (session_type, container, mode)"
+                                     " values ('container', 'learn', 'timed') returning id").fetchone()["id"]
+            acting.execute("select public.submit_answer(%s, %s, %s, 800)", (session, question, f'"{i + 1}"'))
+            acting.execute("select public.finish_container(%s)", (session,))
+    # Nothing the attacker learned in their own organization, from their own content, reaches organization A.
+    with testing.as_user(conn, world.classmate) as acting:  # what A's other students see on A's board
+        board = [(r["rank"], r["score"])
+                 for r in acting.execute(BOARD, {"org": world.org, "metric": "xp", "period": "all_time"})]
+    assert board == [(1, 0), (1, 0)], f"A's board after the attacker finished containers elsewhere: {board}"
+    assert org_xp(conn, world.student, world.org) == before
+    rows = conn.execute("select organization_id, amount, reason from public.xp_transactions where user_id = %s"
+                        " order by created_at", (world.student,)).fetchall()
+    assert not [r for r in rows if r["organization_id"] == world.org], rows
+
+
+
+
+def test_an_organizations_achievements_and_challenges_are_not_won_with_learning_in_an_attackers_own_organization(
+        conn, world):
+    """A's achievements and challenges read the learner's counters summed over every organization (xp_profiles,
+    xp_activity_days): XP and correct answers earned in the attacker's own organization, on their own questions,
+    unlock A's achievement and win A's daily challenge, whose rewards and counts land on A's boards."""
+    conn.execute("insert into public.achievements (organization_id, slug, name, description, criteria, target,"
+                 " xp_reward) values (%s, 'first-30', 'First 30 XP', 'Earn 30 XP', 'xp_total', 30, 100)",
+                 (world.org,))
+    conn.execute("insert into public.daily_challenges (organization_id, challenge_date, slug, name, description,"
+                 " challenge_type, target, xp_reward) values (%s, (now() at time zone 'Europe/Paris')::date,"
+                 " 'three-right', 'Three right', 'Answer three questions right', 'correct_answers', 3, 50)",
+                 (world.org,))
+    with testing.as_user(conn, world.student, commit=True) as acting:
+        mint = create_own_organization(acting)
+        session = acting.execute("insert into public.learning_sessions (session_type) values ('practice')"
+                                 " returning id").fetchone()["id"]
+        for i in range(4):
+            question = own_question(acting, mint, a=i, b=5)
+            acting.execute("select public.submit_answer(%s, %s, %s, 800)", (session, question, f'"{i + 5}"'))
+    in_a = conn.execute("select reason, amount from public.xp_transactions where user_id = %s and"
+                        " organization_id = %s", (world.student, world.org)).fetchall()
+    assert in_a == [], f"rewards paid into organization A for learning done elsewhere: {in_a}"
+    assert org_xp(conn, world.student, world.org) == 0
+    unlocked = conn.execute("select count(*) n from public.user_achievements ua join public.achievements a"
+                            " on a.id = ua.achievement_id where ua.user_id = %s and a.organization_id = %s",
+                            (world.student, world.org)).fetchone()["n"]
+    assert unlocked == 0
+
+
+def test_a_container_is_paid_in_the_organization_of_its_learning(conn, world):
+    (q1, a1), (q2, a2) = (world.content["question"], 7), (own_question(conn, world.org, a=3, b=3), 6)
+
+    def container(acting, *answers):
+        session = acting.execute("insert into public.learning_sessions (session_type, container) values"
+                                 " ('container', 'learn') returning id").fetchone()["id"]
+        for question, answer in answers:
+            acting.execute("select public.submit_answer(%s, %s, %s::jsonb, 800)", (session, question, str(answer)))
+        assert acting.execute("select public.finish_container(%s) r", (session,)).fetchone()["r"]["xp_awarded"] > 0
+        return conn.execute("select organization_id from public.xp_transactions where source_id = %s"
+                            " and reason = 'container complete'", (str(session),)).fetchone()["organization_id"]
+
+    with testing.as_user(conn, world.student, commit=True) as acting:
+        assert container(acting, (q1, a1)) == world.org            # A's questions: paid in A, on A's board
+        mint = create_own_organization(acting)
+        mixed = container(acting, (q2, a2), (own_question(acting, mint, a=2, b=2), 4))
+    assert mixed is None                                             # A's and O's: paid in no organization
+    containers = conn.execute("select coalesce(sum(amount), 0) n from public.xp_transactions where user_id = %s"
+                              " and source_table = 'learning_sessions' and organization_id is not null",
+                              (world.student,)).fetchone()["n"]
+    assert org_xp(conn, world.student, world.org) == containers + conn.execute(
+        "select sum(amount) n from public.xp_transactions where user_id = %s and organization_id = %s"
+        " and source_table = 'answer_attempts'", (world.student, world.org)).fetchone()["n"]
+
+
+def test_an_organizations_achievements_and_challenges_read_what_was_learned_there(conn, world):
+    day = conn.execute("select (now() at time zone time_zone)::date d from public.profiles where id = %s",
+                       (world.student,)).fetchone()["d"]
+    conn.execute("insert into public.achievements (organization_id, slug, name, description, criteria, target,"
+                 " xp_reward) values (%s, 'a-30', 'A 30', 'Earn 30 XP in A', 'xp_total', 30, 100),"
+                 " (null, 'p-30', 'Platform 30', 'Earn 30 XP', 'xp_total', 30, 7)", (world.org,))
+    conn.execute("insert into public.daily_challenges (organization_id, challenge_date, slug, name, description,"
+                 " challenge_type, target, xp_reward) values (%s, %s, 'a-xp', 'A XP', 'Earn 30 XP in A',"
+                 " 'xp_earned', 30, 50)", (world.org, day))
+
+    def paid_in_a():
+        return sorted((r["category"], r["amount"]) for r in conn.execute(
+            "select category, amount from public.xp_transactions where user_id = %s and organization_id = %s"
+            " and category in ('achievement', 'challenge')", (world.student, world.org)))
+
+    gift(conn, world.student, 30, world.other_org, category="learning")   # learning elsewhere
+    assert paid_in_a() == []
+    platform = conn.execute("select organization_id from public.xp_transactions where user_id = %s"
+                            " and category = 'achievement'", (world.student,)).fetchall()
+    assert platform == [{"organization_id": None}]                         # the platform's: paid on no board
+    gift(conn, world.student, 30, world.org, category="learning")          # learning in A
+    assert paid_in_a() == [("achievement", 100), ("challenge", 50)]
+    row = conn.execute("select lifetime_xp, challenges_won, achievements_unlocked from public.organization_xp"
+                       " where user_id = %s and organization_id = %s", (world.student, world.org)).fetchone()
+    assert (row["lifetime_xp"], row["challenges_won"], row["achievements_unlocked"]) == (180, 1, 1)
+
+
+def test_answers_the_daily_cap_left_unpaid_still_count_in_their_organization(conn, world):
+    conn.execute("insert into public.gamification_settings (organization_id, daily_xp_cap) values (%s, 10)",
+                 (world.org,))
+    second = own_question(conn, world.org, a=3, b=3)
+    with testing.as_user(conn, world.student, commit=True) as acting:
+        session = acting.execute("insert into public.learning_sessions (session_type) values ('practice')"
+                                 " returning id").fetchone()["id"]
+        paid = [acting.execute("select public.submit_answer(%s, %s, %s::jsonb, 800) r",
+                               (session, question, answer)).fetchone()["r"]["xp_awarded"]
+                for question, answer in ((world.content["question"], "7"), (second, "6"))]
+    assert paid == [10, 0]
+    row = conn.execute("select lifetime_xp, correct_answers, today_correct_answers from public.organization_xp"
+                       " where user_id = %s and organization_id = %s", (world.student, world.org)).fetchone()
+    assert (row["lifetime_xp"], row["correct_answers"], row["today_correct_answers"]) == (10, 2, 2)

@@ -37,6 +37,18 @@ select organization_id, role::text as role, student_id from public.accept_invita
 select invitation_id, token, expires_at
 from public.create_guardian_invitation(%(organization_id)s, %(student_id)s, %(email)s, 'parent');
 
+-- name: pending_guardian_invitation
+-- The guardian invitations about the student, read as the student (never the token's hash).
+select id, invitee_email, relationship, accepted_by is not null as guardian_accepted
+from public.invitations
+where student_id = (select auth.uid())
+order by created_at desc
+limit 1;
+
+-- name: confirm_guardian_invitation
+-- POST /rpc/confirm_guardian_invitation, as the student: true when the guardian had accepted and the link exists.
+select public.confirm_guardian_invitation(%(invitation_id)s) as linked;
+
 -- name: guardian_link
 -- The guardian's link and the organizations vouching for it, read as the guardian.
 select p.nickname as student, string_agg(o.name, ', ') as vouched_by

@@ -1,13 +1,13 @@
 -- Policies of public.content_examples: published content examples are readable by signed-in users (an
--- organization's only by its members); drafts only by their authors and the
--- organization's staff, who also write them. Global content examples (no organization)
--- are written by service_role.
+-- organization's only by its members); drafts only by the organization's current staff,
+-- who also write them. Authorship grants nothing: an author who is no longer staff of
+-- the row's organization reads none of it. Global content examples (no organization) are
+-- written by service_role.
 
-create policy "Users can read published examples, authors and staff drafts"
+create policy "Users can read published examples and staff their organization's drafts"
   on public.content_examples for select to authenticated
   using (
     (is_published and organization_id is null)
-    or author_id = (select private.uid())
     or (is_published and organization_id in (select private.member_org_ids()))
     or organization_id in (select private.staff_org_ids()));
 

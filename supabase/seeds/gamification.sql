@@ -34,10 +34,11 @@ cross join (values
 on conflict do nothing;
 
 -- ---------------------------------------------------------------- xp history
--- Each seed student practised on some of the last 14 days (a streak for many).
+-- Each seed student practised on some of the last 14 days (a streak for many), in their organization (XP of no
+-- organization would count on no board).
 select private.increment_xp(
   student.id, 10 + (student.n * 7 + day.n * 13) % 40, 'practice', 'learning',
-  format('seed:%s:%s', student.n, day.n), null, 'seed', null,
+  format('seed:%s:%s', student.n, day.n), private.home_organization(student.id), 'seed', null,
   now() - make_interval(days => 14 - day.n))
 from (
   select n, ('5eed0000-0000-4000-8000-' || lpad(to_hex(256 + n), 12, '0'))::uuid as id

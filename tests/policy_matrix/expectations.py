@@ -143,7 +143,7 @@ TARGETS: list[Target] = [
             "invited_by": "%(admin)s", "expires_at": "now() + interval '1 day'"},
            ("expires_at", "timestamptz '2099-01-01 00:00+00'")),
     Target("guardian_actions",
-           Access("guardian audit log", select=LEARNER_PLUS, insert=frozenset({"guardian"}), granted="i"),
+           Access("guardian audit log", select=SELF_AND_GUARDIAN, insert=frozenset({"guardian"}), granted="i"),
            "id = %(guardian_action)s", {"student_id": "%(student)s", "action": "'view_report'"},
            ("reason", "'edited'"), service_insert={"guardian_id": "%(guardian)s"}),
 

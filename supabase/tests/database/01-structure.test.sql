@@ -66,7 +66,7 @@ select
         'public',
         'guardianships',
         array[
-            'Guardians, students and staff can read their guardianships',
+            'Guardians, students and vouching staff can read guardianships',
             'Guardians can end their own guardianships'
         ],
         'public.guardianships has exactly the expected policies'
@@ -127,7 +127,7 @@ select
         'public',
         'guardian_actions',
         array[
-            'Guardians, students and staff can read guardian actions',
+            'Guardians and students can read guardian actions',
             'Guardians can record actions about their students'
         ],
         'public.guardian_actions has exactly the expected policies'

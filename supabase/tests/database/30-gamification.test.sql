@@ -24,7 +24,9 @@ select is((select attgenerated::text from pg_catalog.pg_attribute
             where attrelid = 'public.xp_profiles'::regclass and attname = 'level'), 's',
   'level is a generated column');
 
-select is((private.increment_xp(tests.get_supabase_uid('gamer_a'), 130, 'test', 'bonus', 'k1') ->> 'level')::int, 2,
+-- Each award names the organization it is earned in (XP of no organization counts on no board).
+select is((private.increment_xp(tests.get_supabase_uid('gamer_a'), 130, 'test', 'bonus', 'k1',
+                                '00000000-0000-4000-8000-0000000000a1') ->> 'level')::int, 2,
   'increment_xp returns the new level');
 select is((private.increment_xp(tests.get_supabase_uid('gamer_a'), 500, 'test', 'bonus', 'k1') ->> 'amount')::int, 130,
   'a replayed key returns the first result');
@@ -32,7 +34,8 @@ select is((select xp from public.xp_profiles where user_id = tests.get_supabase_
   'the replay added nothing');
 select throws_ok($$ select private.increment_xp(tests.get_supabase_uid('gamer_b'), -1, 'hint', 'hint', 'k2') $$,
   '23514', null, 'spending never makes the balance negative');
-select private.increment_xp(tests.get_supabase_uid('gamer_b'), 40, 'test', 'learning', 'k3');
+select private.increment_xp(tests.get_supabase_uid('gamer_b'), 40, 'test', 'learning', 'k3',
+                            '00000000-0000-4000-8000-0000000000a1');
 
 select tests.authenticate_as('gamer_a');
 select throws_ok($$ select public.increment_xp(tests.get_supabase_uid('gamer_a'), 10, 'x', 'bonus', 'k9') $$,

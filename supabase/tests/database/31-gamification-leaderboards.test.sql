@@ -34,12 +34,17 @@ from unnest(array['third', 'fourth']) as persona;
 
 -- All-time: fourth 300, classmate 120, student 50, third 50. This week and today: classmate's XP is
 -- from 8 days ago (a past week), so it counts 0; so does its streak (last activity day 8 days ago).
-select private.increment_xp(tests.get_supabase_uid('student'), 40, 'gift', 'bonus', 'lb-s');
+-- (XP of no organization counts on no board: each award names the organization it is earned in.)
+select private.increment_xp(tests.get_supabase_uid('student'), 40, 'gift', 'bonus', 'lb-s',
+                            '5a000000-0000-4000-a000-00000000000a');
 select private.increment_xp(tests.get_supabase_uid('classmate'), 120, 'practice', 'learning', 'lb-c',
-                            at => now() - interval '8 days');
-select private.increment_xp(tests.get_supabase_uid('third'), 50, 'practice', 'learning', 'lb-t');
-select private.increment_xp(tests.get_supabase_uid('fourth'), 300, 'gift', 'bonus', 'lb-f');
-select private.increment_xp(tests.get_supabase_uid('other_student'), 999, 'gift', 'bonus', 'lb-o');
+                            '5a000000-0000-4000-a000-00000000000a', at => now() - interval '8 days');
+select private.increment_xp(tests.get_supabase_uid('third'), 50, 'practice', 'learning', 'lb-t',
+                            '5a000000-0000-4000-a000-00000000000a');
+select private.increment_xp(tests.get_supabase_uid('fourth'), 300, 'gift', 'bonus', 'lb-f',
+                            '5a000000-0000-4000-a000-00000000000a');
+select private.increment_xp(tests.get_supabase_uid('other_student'), 999, 'gift', 'bonus', 'lb-o',
+                            '5a000000-0000-4000-a000-00000000000b');
 
 select tests.authenticate_as('student');
 

@@ -160,15 +160,17 @@ select tests.authenticate_as_service_role();
 select is(private.form_league_week_v1('5a000000-0000-4000-a000-00000000000b', '2026-03-02'), 4,
   'four students formed into the week''s groups');
 select is((select count(*)::int from public.league_groups where week_start = '2026-03-02'), 2, 'two groups of two');
+-- Leagues rank the XP earned in their organization: each award names it.
 select private.increment_xp(tests.get_supabase_uid(persona), xp, 'practice', 'learning', 'lg1',
-                            at => '2026-03-04 12:00+00')
+                            '5a000000-0000-4000-a000-00000000000b', at => '2026-03-04 12:00+00')
 from (values ('other_student', 10), ('league_1', 20), ('league_2', 30), ('league_3', 40)) as v (persona, xp);
 select is(private.close_league_week_v1('5a000000-0000-4000-a000-00000000000b', '2026-03-02') - 'organization_id',
   '{"week_start": "2026-03-02", "groups_closed": 2, "promoted": 2, "demoted": 0, "next_week_start": "2026-03-09",
     "next_week_members": 4}'::jsonb,
   'the top of each group is promoted; nobody falls below bronze');
 -- Week 2: only the silver learner with the lower id earns XP.
-select private.increment_xp(m.user_id, 5, 'practice', 'learning', 'lg2', at => '2026-03-10 12:00+00')
+select private.increment_xp(m.user_id, 5, 'practice', 'learning', 'lg2', '5a000000-0000-4000-a000-00000000000b',
+                            at => '2026-03-10 12:00+00')
 from public.league_members as m where m.week_start = '2026-03-09' and m.tier = 'silver'
 order by m.user_id limit 1;
 select tests.authenticate_as_service_role();
