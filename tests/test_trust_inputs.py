@@ -311,6 +311,33 @@ def test_a_student_reads_the_explanation_once_they_answered(conn, world):
         assert EXPLANATION not in readable_texts(classmate)
 
 
+def explanation_after(conn, people, losing_the_question: str) -> list:
+    """What the student (who answered the question: create_activity) reads of its explanation once staff edited it
+    and the student lost the question itself."""
+    question = people.content["question"]
+    give_explanation(conn, question)
+    with testing.as_user(conn, people.educator, commit=True) as educator:
+        educator.execute(losing_the_question, [question])
+        educator.execute("update public.question_explanations set explanation = 'Edited after' where question_id = %s",
+                         [question])
+    with testing.as_user(conn, people.student) as student:
+        assert student.execute("select id from public.questions where id = %s", [question]).fetchall() == []
+        return student.execute("select explanation from public.question_explanations where question_id = %s",
+                               [question]).fetchall()
+
+
+def test_a_former_student_reads_no_explanation_of_the_organization_they_left(conn, world):
+    people, _ = world
+    conn.execute("delete from public.organization_members where organization_id = %s and user_id = %s",
+                 [people.org, people.student])
+    assert explanation_after(conn, people, "select %s::uuid") == []
+
+
+def test_a_student_reads_no_explanation_of_a_question_withdrawn_to_draft(conn, world):
+    people, _ = world
+    assert explanation_after(conn, people, "update public.questions set is_published = false where id = %s") == []
+
+
 def test_only_staff_of_the_questions_organization_write_explanations(conn, world):
     people, _ = world
     question = people.content["question"]
