@@ -18,3 +18,8 @@ create policy "Users can record their own events in their organizations"
     user_id = (select private.uid())
     and (organization_id is null or organization_id in (select private.member_org_ids()))
   );
+
+-- The first four months' partitions are made here, after the parent's policies, because each partition
+-- copies its parent's select policies when private.create_monthly_partitions creates it; the
+-- maintain-partitions job makes the months after.
+select private.create_monthly_partitions('public.analytics_events', current_date, 4);

@@ -10,3 +10,8 @@ create policy "Learners, guardians and staff can read learning events"
     or (organization_id, user_id) in (select pair.organization_id, pair.member_id
                                       from private.staff_member_pairs() as pair)
   );
+
+-- The first four months' partitions are made here, after the parent's policies, because each partition
+-- copies its parent's select policies when private.create_monthly_partitions creates it; the
+-- maintain-partitions job makes the months after.
+select private.create_monthly_partitions('public.learning_events', current_date, 4);
