@@ -143,8 +143,14 @@ create table public.invitations (
   invited_by uuid not null references public.profiles (id) on delete cascade,
   created_at timestamptz not null default now(),
   expires_at timestamptz not null,
+  accepted_by uuid references public.profiles (id) on delete cascade,
+  accepted_at timestamptz,
+  student_confirmed_at timestamptz,
   check ((student_id is null) = (relationship is null)),
-  check (student_id is null or (role = 'parent' and invitee_email is not null))
+  check (student_id is null or (role = 'parent' and invitee_email is not null)),
+  constraint invitations_consents_only_for_guardian_invitations check (
+    student_id is not null or (accepted_by is null and accepted_at is null and student_confirmed_at is null)),
+  constraint invitations_accepted_by_and_at_together check ((accepted_by is null) = (accepted_at is null))
 );
 alter table public.invitations enable row level security;
 comment on table public.invitations is
@@ -153,23 +159,16 @@ comment on table public.invitations is
   'public.accept_invitation; the token is shown once and stored as its sha256.';
 comment on column public.invitations.token_hash is 'sha256 of the token; readable by no API role.';
 revoke all on table public.invitations from anon, authenticated;
-grant select (id, organization_id, role, student_id, relationship, invitee_email, invited_by, created_at, expires_at)
+grant select (id, organization_id, role, student_id, relationship, invitee_email, invited_by, created_at, expires_at,
+  accepted_by, accepted_at, student_confirmed_at)
   on table public.invitations to authenticated;
 grant delete on table public.invitations to authenticated;
 grant all on table public.invitations to service_role;
-alter table public.invitations
-  add column accepted_by uuid references public.profiles (id) on delete cascade,
-  add column accepted_at timestamptz,
-  add column student_confirmed_at timestamptz,
-  add constraint invitations_consents_only_for_guardian_invitations check (
-    student_id is not null or (accepted_by is null and accepted_at is null and student_confirmed_at is null)),
-  add constraint invitations_accepted_by_and_at_together check ((accepted_by is null) = (accepted_at is null));
 comment on column public.invitations.accepted_by is
   'A guardian invitation: the invited guardian, once they accepted it while the student has not yet confirmed.';
 comment on column public.invitations.accepted_at is 'When accepted_by accepted.';
 comment on column public.invitations.student_confirmed_at is
   'A guardian invitation: when the student confirmed it, while the guardian has not yet accepted.';
-grant select (accepted_by, accepted_at, student_confirmed_at) on table public.invitations to authenticated;
 create index invitations_organization_id_idx on public.invitations (organization_id, role);
 create index invitations_invited_by_idx on public.invitations (invited_by);
 create index invitations_student_id_idx on public.invitations (student_id);

@@ -424,8 +424,6 @@ create table public.questions (
   units text,
   difficulty public.difficulty_level,
   category text,
-  hint text,
-  explanation text,
   media_id uuid references public.media_assets (id) on delete set null,
   tags text[] not null default '{}',
   is_published boolean not null default false,
@@ -439,15 +437,13 @@ revoke all on table public.questions from anon, authenticated;
 grant select, delete on table public.questions to authenticated;
 grant insert (organization_id, course_id, lesson_id, test_id, concept_id, sequence_number, question_type, prompt,
   options, operand1, operand2, operand3, operation, operation2, display_format, units, difficulty, category,
-  hint, explanation, media_id, tags, is_published)
+  media_id, tags, is_published)
   on table public.questions to authenticated;
 grant update (concept_id, sequence_number, question_type, prompt, options, operand1, operand2, operand3,
-  operation, operation2, display_format, units, difficulty, category, hint, explanation, media_id, tags,
+  operation, operation2, display_format, units, difficulty, category, media_id, tags,
   is_published)
   on table public.questions to authenticated;
 grant all on table public.questions to service_role;
-alter table public.questions drop column hint;
-alter table public.questions drop column explanation;
 comment on table public.questions is
   'A question or test item: math facts (operands, operation), multiple choice, ordering, video, coding. '
   'Belongs to a course/track, lesson/section or test; its answer key is in question_answer_keys, its hint in '

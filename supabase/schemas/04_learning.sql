@@ -177,7 +177,7 @@ create table public.learning_sessions (
   lesson_id uuid references public.lessons (id) on delete set null,
   concept_id uuid references public.concepts (id) on delete set null,
   learning_path_id uuid references public.learning_paths (id) on delete set null,
-  journey_id uuid,
+  journey_id uuid references public.journey_summaries (id) on delete set null,
   media_id uuid references public.media_assets (id) on delete set null,
   status public.session_status not null default 'active',
   config jsonb not null default '{}' check (jsonb_typeof(config) = 'object'),
@@ -225,9 +225,6 @@ grant update (status, raw_metrics, interactions, idle_periods, engagement, curre
   paused_seconds, media_id)
   on table public.learning_sessions to authenticated;
 grant all on table public.learning_sessions to service_role;
-alter table public.learning_sessions
-  add constraint learning_sessions_journey_id_fkey
-  foreign key (journey_id) references public.journey_summaries (id) on delete set null;
 create index learning_sessions_user_id_idx on public.learning_sessions (user_id, started_at desc);
 create index learning_sessions_user_ended_idx on public.learning_sessions (user_id, ended_at desc);
 create index learning_sessions_subject_id_idx on public.learning_sessions (subject_id);
@@ -252,7 +249,12 @@ create table public.answer_attempts (
   input_method public.input_method not null default 'keyboard',
   confidence_rating smallint check (confidence_rating between 1 and 5),
   fluency_score numeric(3, 2),
-  answered_at timestamptz not null default now()
+  answered_at timestamptz not null default now(),
+  idempotency_key text check (char_length(idempotency_key) between 1 and 200),
+  xp_awarded integer not null default 0,
+  award_rule text,
+  measured_response_ms integer check (measured_response_ms >= 0),
+  constraint answer_attempts_idempotency_key_unique unique (user_id, idempotency_key)
 );
 alter table public.answer_attempts enable row level security;
 comment on table public.answer_attempts is
@@ -261,23 +263,15 @@ comment on table public.answer_attempts is
 revoke all on table public.answer_attempts from anon, authenticated;
 grant select on table public.answer_attempts to authenticated;
 grant insert (user_id, session_id, question_id, answer, raw_input, response_time_ms, hints_used, input_method,
-  confidence_rating)
+  confidence_rating, idempotency_key)
   on table public.answer_attempts to authenticated;
 grant all on table public.answer_attempts to service_role;
-alter table public.answer_attempts
-  add column idempotency_key text check (char_length(idempotency_key) between 1 and 200),
-  add column xp_awarded integer not null default 0,
-  add column award_rule text,
-  add constraint answer_attempts_idempotency_key_unique unique (user_id, idempotency_key);
 comment on column public.answer_attempts.idempotency_key is
   'Client key, unique per learner: submitting again with it returns the first attempt.';
 comment on column public.answer_attempts.xp_awarded is 'Server-owned: XP this attempt earned.';
 comment on column public.answer_attempts.award_rule is
   'Server-owned: correct_first_try, correct_second_try, correct_later_try, already_answered, incorrect, '
   'ungraded, daily_cap.';
-grant insert (idempotency_key) on table public.answer_attempts to authenticated;
-alter table public.answer_attempts
-  add column measured_response_ms integer check (measured_response_ms >= 0);
 comment on column public.answer_attempts.measured_response_ms is
   'Server-owned: milliseconds from the server serving the question in this session (serve_question) to the '
   'answer''s arrival; null if it was never served. Speed rewards use it, never response_time_ms.';

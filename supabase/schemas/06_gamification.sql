@@ -145,7 +145,8 @@ create table public.xp_profiles (
   leaderboard_opt_out boolean not null default false,
   last_award_at timestamptz,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  today_started_at timestamptz
 );
 alter table public.xp_profiles enable row level security;
 comment on table public.xp_profiles is
@@ -165,7 +166,6 @@ revoke all on table public.xp_profiles from anon, authenticated;
 grant select on table public.xp_profiles to authenticated;
 grant update (leaderboard_opt_out) on table public.xp_profiles to authenticated;
 grant all on table public.xp_profiles to service_role;
-alter table public.xp_profiles add column today_started_at timestamptz;
 comment on column public.xp_profiles.today_started_at is
   'The real moment the learner''s current local day (today) began: local midnight, but never sooner than 24 '
   'hours after the previous day began (docs/gamification.md, time zones).';
@@ -296,19 +296,19 @@ create table public.user_achievements (
   unlocked_at timestamptz,
   reward_transaction_id bigint references public.xp_transactions (id) on delete set null,
   updated_at timestamptz not null default now(),
+  criteria text,
+  organization_id uuid,
   primary key (user_id, achievement_id)
 );
 alter table public.user_achievements enable row level security;
 revoke all on table public.user_achievements from anon, authenticated;
 grant select on table public.user_achievements to authenticated;
 grant all on table public.user_achievements to service_role;
-alter table public.user_achievements add column criteria text;
 comment on column public.user_achievements.criteria is
   'Server-owned: the achievement''s criteria, copied at unlock (index of the learner''s last unlock per criteria).';
 comment on table public.user_achievements is
   'A learner''s unlocked achievements (unlocked once, reward paid once). Progress towards locked ones is derived '
   'from xp_profiles (public.get_my_achievements). Server-owned.';
-alter table public.user_achievements add column organization_id uuid;
 comment on column public.user_achievements.organization_id is
   'Server-owned: the achievement''s organization (null: platform-wide), copied at unlock (index of the learner''s '
   'last unlock per criteria and organization).';
@@ -443,6 +443,17 @@ create table public.organization_xp (
   week_start date,
   week_xp integer not null default 0 check (week_xp >= 0),
   updated_at timestamptz not null default now(),
+  achievements_unlocked integer not null default 0 check (achievements_unlocked >= 0),
+  correct_answers integer not null default 0 check (correct_answers >= 0),
+  fast_answers integer not null default 0 check (fast_answers >= 0),
+  lessons_completed integer not null default 0 check (lessons_completed >= 0),
+  perfect_scores integer not null default 0 check (perfect_scores >= 0),
+  challenges_won integer not null default 0 check (challenges_won >= 0),
+  today_learning_xp integer not null default 0 check (today_learning_xp >= 0),
+  today_correct_answers integer not null default 0 check (today_correct_answers >= 0),
+  today_fast_answers integer not null default 0 check (today_fast_answers >= 0),
+  today_lessons_completed integer not null default 0 check (today_lessons_completed >= 0),
+  today_perfect_scores integer not null default 0 check (today_perfect_scores >= 0),
   primary key (user_id, organization_id)
 );
 alter table public.organization_xp enable row level security;
@@ -452,21 +463,8 @@ comment on column public.organization_xp.week_start is 'Monday of the local week
 revoke all on table public.organization_xp from anon, authenticated;
 grant select on table public.organization_xp to authenticated;
 grant all on table public.organization_xp to service_role;
-alter table public.organization_xp
-  add column achievements_unlocked integer not null default 0 check (achievements_unlocked >= 0);
 comment on column public.organization_xp.achievements_unlocked is
   'This organization''s achievements the learner unlocked (its achievements board adds the platform-wide ones).';
-alter table public.organization_xp
-  add column correct_answers integer not null default 0 check (correct_answers >= 0),
-  add column fast_answers integer not null default 0 check (fast_answers >= 0),
-  add column lessons_completed integer not null default 0 check (lessons_completed >= 0),
-  add column perfect_scores integer not null default 0 check (perfect_scores >= 0),
-  add column challenges_won integer not null default 0 check (challenges_won >= 0),
-  add column today_learning_xp integer not null default 0 check (today_learning_xp >= 0),
-  add column today_correct_answers integer not null default 0 check (today_correct_answers >= 0),
-  add column today_fast_answers integer not null default 0 check (today_fast_answers >= 0),
-  add column today_lessons_completed integer not null default 0 check (today_lessons_completed >= 0),
-  add column today_perfect_scores integer not null default 0 check (today_perfect_scores >= 0);
 comment on column public.organization_xp.correct_answers is
   'Correct answers to this organization''s questions (what its speed-free answer achievements read).';
 comment on column public.organization_xp.fast_answers is

@@ -27,14 +27,12 @@ create table private.leaderboard_entries (
   current_streak integer not null default 0,
   streak_last_day date,
   achievements_unlocked integer not null default 0,
+  nickname text not null,
+  avatar_url text,
+  leaderboard_opt_out boolean not null default false,
   primary key (user_id, organization_id)
 );
 alter table private.leaderboard_entries enable row level security;
-alter table private.leaderboard_entries
-  add column nickname text,
-  add column avatar_url text,
-  add column leaderboard_opt_out boolean not null default false;
-alter table private.leaderboard_entries alter column nickname set not null;
 comment on column private.leaderboard_entries.nickname is
   'Mirror of profiles.nickname (trigger), the name boards show; never the email.';
 comment on column private.leaderboard_entries.avatar_url is 'Mirror of profiles.avatar_url (trigger).';
@@ -52,12 +50,10 @@ create table private.leaderboard_xp_counts (
   level smallint not null check (level between 0 and 3),
   bucket bigint not null,
   members integer not null,
-  primary key (organization_id, level, bucket)
+  shard smallint not null default 0 check (shard between 0 and 3),
+  primary key (organization_id, level, bucket, shard)
 );
 alter table private.leaderboard_xp_counts enable row level security;
-alter table private.leaderboard_xp_counts add column shard smallint not null default 0 check (shard between 0 and 3);
-alter table private.leaderboard_xp_counts drop constraint leaderboard_xp_counts_pkey;
-alter table private.leaderboard_xp_counts add primary key (organization_id, level, bucket, shard);
 comment on table private.leaderboard_xp_counts is
   'How many students of an organization have lifetime XP in each bucket (level l: lifetime_xp >> 6·l), split '
   'into 4 shards written by different server processes; a count is the sum over shards (members of one shard '
