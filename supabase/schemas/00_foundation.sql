@@ -1,5 +1,8 @@
--- 00_foundation
-
+-- Foundation: the private schema, the default privileges every later function inherits, and the helpers all
+-- domains share (updated_at stamps, time zone checks, the policy caller private.uid(), input bounds).
+--
+-- private is not exposed by the Data API (pgrst.db_schemas = 'public'): security definer helpers live here.
+-- Functions get no EXECUTE for public by default; each one is granted explicitly where it is declared.
 
 -- ======================================================================
 -- schemas
@@ -15,7 +18,6 @@ alter default privileges in schema public revoke execute on functions from anon,
 
 alter default privileges in schema extensions grant execute on functions to public;
 
-
 -- ======================================================================
 -- tables
 -- ======================================================================
@@ -28,13 +30,11 @@ comment on table private.time_zone_names is
   'Cache of pg_timezone_names for fast IANA time zone validation.';
 alter table private.time_zone_names enable row level security;
 
-
 -- ======================================================================
 -- reference rows
 -- ======================================================================
 
 insert into private.time_zone_names (name) select name from pg_catalog.pg_timezone_names;
-
 
 -- ======================================================================
 -- functions

@@ -1,5 +1,6 @@
--- 01_identity
-
+-- Identity: a profile per auth user (made by a trigger on auth.users), the user's settings, and the clean-up
+-- when an account is deleted (Storage objects are queued for the Storage API, never deleted in SQL).
+-- Policies: supabase/policies/profiles.sql, user_settings.sql.
 
 -- ======================================================================
 -- types
@@ -9,7 +10,6 @@ create type public.grade_level as enum (
   'pre_k', 'k', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', 'adult'
 );
 comment on type public.grade_level is 'School grade of a learner: pre-kindergarten to grade 12, or adult.';
-
 
 -- ======================================================================
 -- tables
@@ -99,7 +99,6 @@ comment on table private.storage_purge_queue is
 grant all on table private.storage_purge_queue to service_role;
 alter table private.storage_purge_queue enable row level security;
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
@@ -155,7 +154,6 @@ end
 $$;
 comment on function private.trigger_release_storage_objects() is
   'On account deletion: queues the user''s Storage objects for purge and clears their owner.';
-
 
 -- ======================================================================
 -- triggers

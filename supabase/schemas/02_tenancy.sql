@@ -1,5 +1,9 @@
--- 02_tenancy
-
+-- Tenancy: organizations, their members and roles, guardians and the organizations that vouch for them, and
+-- the invitations that are the only way in (nobody gains power over another person without that person's
+-- consent: docs/security.md). The RLS helpers here answer "who may see whose rows"; staff authority is
+-- always checked against the row's own organization (private.staff_learner_pairs / staff_member_pairs).
+-- Policies: supabase/policies/organizations.sql, organization_members.sql, guardianships.sql,
+-- guardian_actions.sql, guardianship_vouches.sql, invitations.sql.
 
 -- ======================================================================
 -- types
@@ -12,7 +16,6 @@ create type public.subscription_tier as enum ('starter', 'professional', 'enterp
 create type public.organization_role as enum ('admin', 'educator', 'student', 'parent');
 comment on type public.organization_role is
   'admin and educator are staff: they read their organization''s students; parent is a guardian''s membership.';
-
 
 -- ======================================================================
 -- tables
@@ -174,12 +177,11 @@ create index invitations_invited_by_idx on public.invitations (invited_by);
 create index invitations_student_id_idx on public.invitations (student_id);
 create index invitations_accepted_by_idx on public.invitations (accepted_by);
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
 
-create or replace function private.member_org_ids() returns setof uuid
+create function private.member_org_ids() returns setof uuid
 language plpgsql stable security definer
 set search_path = ''
 as $$
@@ -191,7 +193,7 @@ $$;
 comment on function private.member_org_ids() is 'Organizations the current user belongs to, in any role.';
 grant execute on function private.member_org_ids() to authenticated, service_role;
 
-create or replace function private.staff_org_ids() returns setof uuid
+create function private.staff_org_ids() returns setof uuid
 language plpgsql stable security definer
 set search_path = ''
 as $$
@@ -204,7 +206,7 @@ $$;
 comment on function private.staff_org_ids() is 'Organizations where the current user is admin or educator.';
 grant execute on function private.staff_org_ids() to authenticated, service_role;
 
-create or replace function private.admin_org_ids() returns setof uuid
+create function private.admin_org_ids() returns setof uuid
 language plpgsql stable security definer
 set search_path = ''
 as $$
@@ -217,7 +219,7 @@ $$;
 comment on function private.admin_org_ids() is 'Organizations the current user administers.';
 grant execute on function private.admin_org_ids() to authenticated, service_role;
 
-create or replace function private.guardian_student_ids() returns setof uuid
+create function private.guardian_student_ids() returns setof uuid
 language plpgsql stable security definer
 set search_path = ''
 as $$
@@ -229,7 +231,7 @@ $$;
 comment on function private.guardian_student_ids() is 'Students the current user is a guardian of.';
 grant execute on function private.guardian_student_ids() to authenticated, service_role;
 
-create or replace function private.student_guardian_ids() returns setof uuid
+create function private.student_guardian_ids() returns setof uuid
 language plpgsql stable security definer
 set search_path = ''
 as $$
@@ -241,7 +243,7 @@ $$;
 comment on function private.student_guardian_ids() is 'Guardians of the current user.';
 grant execute on function private.student_guardian_ids() to authenticated, service_role;
 
-create or replace function private.is_org_member(org_id uuid) returns boolean
+create function private.is_org_member(org_id uuid) returns boolean
 language plpgsql stable
 security definer
 set search_path = ''
@@ -441,7 +443,7 @@ comment on function private.trigger_drop_orphaned_invitations() is
   'as the student, in that organization.';
 revoke execute on function private.trigger_drop_orphaned_invitations() from public;
 
-create or replace function private.create_invitation(
+create function private.create_invitation(
   target_organization uuid, invited_role public.organization_role, target_student uuid, relation text,
   email text, lifetime interval
 ) returns table (invitation_id uuid, token text, expires_at timestamptz)
@@ -625,7 +627,7 @@ comment on function private.link_guardian(public.invitations, uuid) is
   'membership; deletes the invitation.';
 revoke execute on function private.link_guardian(public.invitations, uuid) from public;
 
-create or replace function private.accept_invitation(token text)
+create function private.accept_invitation(token text)
 returns table (organization_id uuid, role public.organization_role, student_id uuid)
 language plpgsql
 volatile
@@ -928,7 +930,6 @@ comment on function public.decline_guardian_invitation(uuid) is
   'The student a guardian invitation names declines it: it is deleted, whether or not the guardian accepted.';
 revoke execute on function public.decline_guardian_invitation(uuid) from public;
 grant execute on function public.decline_guardian_invitation(uuid) to authenticated, service_role;
-
 
 -- ======================================================================
 -- triggers

@@ -1,5 +1,7 @@
--- 03_content
-
+-- Content: subjects, courses, lessons, tests, textbooks, media, the concept graph and questions with their
+-- hidden answer keys, hints and explanations. Content belongs to one organization (or to the platform when
+-- organization_id is null) and may point only at content of its own organization or the platform's.
+-- Policies: one file per table in supabase/policies/.
 
 -- ======================================================================
 -- types
@@ -26,7 +28,6 @@ create type public.question_type as enum (
   'math_fact', 'multiple_choice', 'short_answer', 'free_response', 'ordering',
   'vid2text', 'text2vid', 'illustration', 'coding'
 );
-
 
 -- ======================================================================
 -- tables
@@ -515,7 +516,6 @@ grant insert (question_id, explanation) on table public.question_explanations to
 grant update (explanation) on table public.question_explanations to authenticated;
 grant all on table public.question_explanations to service_role;
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
@@ -761,7 +761,6 @@ comment on function private.trigger_require_content_of_organization() is
   'BEFORE INSERT OR UPDATE of content: every lesson, test, concept or textbook the row points at belongs to the '
   'row''s organization (concepts and textbooks may be platform-wide); else 23514.';
 revoke execute on function private.trigger_require_content_of_organization() from public;
-
 
 -- ======================================================================
 -- triggers

@@ -1,5 +1,7 @@
--- 04_learning
-
+-- Learning: enrollments and lesson progress, learning paths, sessions, answer attempts (graded against the
+-- hidden key), per-question and per-concept progress with SM-2 review scheduling and mastery, assessments,
+-- coding attempts and remediation.
+-- Policies: one file per table in supabase/policies/.
 
 -- ======================================================================
 -- types
@@ -32,7 +34,6 @@ create type public.assessment_status as enum ('in_progress', 'submitted', 'evalu
 create type public.attempt_status as enum ('not_started', 'in_progress', 'completed', 'abandoned');
 
 create type public.remediation_status as enum ('queued', 'active', 'completed', 'abandoned');
-
 
 -- ======================================================================
 -- tables
@@ -516,7 +517,6 @@ create index remediation_paths_user_id_idx on public.remediation_paths (user_id,
 create index remediation_paths_assessment_idx on public.remediation_paths (original_assessment_id);
 create index remediation_paths_concept_id_idx on public.remediation_paths (concept_id);
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
@@ -695,7 +695,7 @@ comment on function public.sm2_schedule(numeric, integer, integer, integer) is
   'One SM-2 step: (ease, interval, repetitions, quality 0..5) → next ease (≥ 1.3), interval (1, 6, I·EF) and repetitions.';
 grant execute on function public.sm2_schedule(numeric, integer, integer, integer) to authenticated, service_role;
 
-create or replace function private.attempt_quality(is_correct boolean, response_time_ms integer, hints_used integer)
+create function private.attempt_quality(is_correct boolean, response_time_ms integer, hints_used integer)
 returns integer
 language plpgsql immutable
 set search_path = ''
@@ -792,7 +792,7 @@ comment on function private.learner_organization_ids(uuid) is
 revoke execute on function private.learner_organization_ids(uuid) from public;
 grant execute on function private.learner_organization_ids(uuid) to authenticated, service_role;
 
-create or replace function public.next_available_concepts(learner uuid default auth.uid(), subject uuid default null)
+create function public.next_available_concepts(learner uuid default auth.uid(), subject uuid default null)
 returns table (
   concept_id uuid, code text, name text, subject_id uuid, kind public.concept_kind,
   difficulty public.difficulty_level, order_index integer, status public.skill_status, mastery numeric
@@ -905,7 +905,6 @@ begin
   return new;
 end
 $$;
-
 
 -- ======================================================================
 -- triggers

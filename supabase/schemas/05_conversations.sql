@@ -1,5 +1,6 @@
--- 05_conversations
-
+-- Conversations: tutor chat sessions and messages, AI usage, notifications, feedback and error logs. All of
+-- it is the owner's (and their guardians') only: staff authority does not reach it.
+-- Policies: one file per table in supabase/policies/.
 
 -- ======================================================================
 -- types
@@ -8,7 +9,6 @@
 create type public.chat_context as enum ('general_chat', 'lesson_chat', 'assessment_help', 'course_guidance');
 
 create type public.chat_sender as enum ('user', 'tutor', 'system');
-
 
 -- ======================================================================
 -- tables
@@ -173,7 +173,6 @@ create index error_logs_created_at_idx on public.error_logs (created_at);
 create index error_logs_user_id_idx on public.error_logs (user_id);
 create index error_logs_unresolved_idx on public.error_logs (severity, service_name) where not resolved;
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
@@ -200,7 +199,6 @@ begin
   return new;
 end
 $$;
-
 
 -- ======================================================================
 -- triggers

@@ -1,11 +1,13 @@
--- 06_gamification
-
+-- Gamification: per-organization rules under platform limits, the level curve, XP profiles and the
+-- append-only ledger, XP per organization, streaks and freezes, achievements, daily challenges and the hint
+-- economy. Students never write any of it: XP changes only through the award path (08_awards.sql).
+-- Policies: one file per table in supabase/policies/.
 
 -- ======================================================================
 -- functions the tables use
 -- ======================================================================
 
-create or replace function public.level_threshold(level integer) returns bigint
+create function public.level_threshold(level integer) returns bigint
 language plpgsql immutable parallel safe
 set search_path = ''
 as $$
@@ -18,7 +20,7 @@ comment on function public.level_threshold(integer) is
   'XP needed to reach a level: round(120·(1−1.3^(n−1))/(1−1.3)); level 1 is 0, level 2 is 120.';
 grant execute on function public.level_threshold(integer) to anon, authenticated, service_role;
 
-create or replace function public.level_for_xp(xp bigint) returns integer
+create function public.level_for_xp(xp bigint) returns integer
 language plpgsql immutable parallel safe
 set search_path = ''
 as $$
@@ -42,7 +44,7 @@ $$;
 comment on function public.level_for_xp(bigint) is 'The level reached with this much XP (at least 1).';
 grant execute on function public.level_for_xp(bigint) to anon, authenticated, service_role;
 
-create or replace function public.pathiq_tier(level integer) returns text
+create function public.pathiq_tier(level integer) returns text
 language plpgsql immutable parallel safe
 set search_path = ''
 as $$
@@ -60,7 +62,6 @@ comment on function public.pathiq_tier(integer) is
   'PathIQ tier of a level: explorer 1–4, pathfinder 5–9, trailblazer 10–14, navigator 15–19, pioneer 20–29, '
   'luminary 30+.';
 grant execute on function public.pathiq_tier(integer) to anon, authenticated, service_role;
-
 
 -- ======================================================================
 -- tables
@@ -487,7 +488,6 @@ comment on table public.organization_xp is
   'by learnkit''s award path. XP of no organization counts here nowhere.';
 create index organization_xp_organization_id_idx on public.organization_xp (organization_id, user_id);
 
-
 -- ======================================================================
 -- reference rows
 -- ======================================================================
@@ -496,12 +496,11 @@ insert into public.gamification_settings (organization_id) values (null);
 
 insert into public.platform_limits (id) values (true);
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
 
-create or replace function private.gamification_rules(org uuid) returns public.gamification_settings
+create function private.gamification_rules(org uuid) returns public.gamification_settings
 language plpgsql stable
 security definer
 set search_path = ''
@@ -521,7 +520,7 @@ comment on function private.gamification_rules(uuid) is
 revoke execute on function private.gamification_rules(uuid) from public;
 grant execute on function private.gamification_rules(uuid) to service_role;
 
-create or replace function private.home_organization(learner uuid) returns uuid
+create function private.home_organization(learner uuid) returns uuid
 language plpgsql stable
 security definer
 set search_path = ''
@@ -599,7 +598,7 @@ comment on function private.learner_day(text, date, timestamptz, timestamptz) is
 revoke execute on function private.learner_day(text, date, timestamptz, timestamptz) from public;
 grant execute on function private.learner_day(text, date, timestamptz, timestamptz) to service_role;
 
-create or replace function private.local_day(learner uuid, at timestamptz) returns date
+create function private.local_day(learner uuid, at timestamptz) returns date
 language plpgsql stable
 security definer
 set search_path = ''
@@ -620,7 +619,7 @@ comment on function private.local_day(uuid, timestamptz) is
   'The learner''s local day at a moment: their time zone''s date, but a new day starts no sooner than 24 hours '
   'after the previous one (private.learner_day).';
 
-create or replace function private.evaluate_achievements(learner uuid, criteria text[], at timestamptz)
+create function private.evaluate_achievements(learner uuid, criteria text[], at timestamptz)
 returns integer
 language plpgsql
 security definer
@@ -975,7 +974,7 @@ $$;
 comment on function private.unlocked_achievement_ids() is 'Achievements the current user has unlocked.';
 grant execute on function private.unlocked_achievement_ids() to authenticated, service_role;
 
-create or replace function private.evaluate_challenges(learner uuid, day date, at timestamptz) returns integer
+create function private.evaluate_challenges(learner uuid, day date, at timestamptz) returns integer
 language plpgsql
 security definer
 set search_path = ''
@@ -1080,7 +1079,7 @@ comment on function public.get_my_challenges() is
   'The signed-in learner''s challenges for their local today, with progress and completion.';
 grant execute on function public.get_my_challenges() to authenticated, service_role;
 
-create or replace function private.take_hint(learner uuid, question uuid, idempotency_key text,
+create function private.take_hint(learner uuid, question uuid, idempotency_key text,
                                              at timestamptz default null)
 returns jsonb
 language plpgsql
@@ -1341,7 +1340,7 @@ comment on function private.trigger_mirror_organization_xp() is
   'organization_xp: copies the XP a learner earned in an organization into their entry on its boards.';
 revoke execute on function private.trigger_mirror_organization_xp() from public;
 
-create or replace function private.rebuild_organization_xp(learners uuid[]) returns bigint
+create function private.rebuild_organization_xp(learners uuid[]) returns bigint
 language plpgsql
 security definer
 set search_path = ''
@@ -1431,7 +1430,7 @@ comment on function private.organization_weekly_xp(uuid, uuid, date) is
 revoke execute on function private.organization_weekly_xp(uuid, uuid, date) from public;
 grant execute on function private.organization_weekly_xp(uuid, uuid, date) to service_role;
 
-create or replace function private.trigger_count_unlocked_achievement() returns trigger
+create function private.trigger_count_unlocked_achievement() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -1509,7 +1508,6 @@ comment on function public.get_my_achievements() is
   'unlocked) and when each was unlocked.';
 revoke execute on function public.get_my_achievements() from public;
 grant execute on function public.get_my_achievements() to authenticated, service_role;
-
 
 -- ======================================================================
 -- triggers

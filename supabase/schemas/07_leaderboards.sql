@@ -1,5 +1,6 @@
--- 07_leaderboards
-
+-- Leaderboards and leagues: each organization's board is a private mirror (leaderboard_entries) kept by
+-- triggers, with sharded per-bucket counts for "my rank"; weekly leagues group learners of similar XP.
+-- Boards are read only through the get_leaderboard* functions. Policies: league_groups.sql, league_members.sql.
 
 -- ======================================================================
 -- types
@@ -8,7 +9,6 @@
 create type public.league_tier as enum (
   'bronze', 'silver', 'gold', 'sapphire', 'ruby', 'emerald', 'amethyst', 'pearl', 'obsidian', 'diamond'
 );
-
 
 -- ======================================================================
 -- tables
@@ -99,12 +99,11 @@ grant select on table public.league_members to authenticated;
 grant all on table public.league_members to service_role;
 create index league_members_user_id_idx on public.league_members (user_id, week_start desc);
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
 
-create or replace function private.trigger_count_leaderboard_xp() returns trigger
+create function private.trigger_count_leaderboard_xp() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -148,7 +147,7 @@ begin
 end
 $$;
 
-create or replace function private.trigger_mirror_membership() returns trigger
+create function private.trigger_mirror_membership() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -174,7 +173,7 @@ begin
 end
 $$;
 
-create or replace function private.trigger_mirror_profile() returns trigger
+create function private.trigger_mirror_profile() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -282,7 +281,7 @@ begin
 end
 $$;
 
-create or replace function private.leaderboard_top(
+create function private.leaderboard_top(
   org uuid, metric text, period text, scope text, scope_id text, top_n integer
 ) returns table (rank bigint, nickname text, avatar_url text, score bigint, is_me boolean)
 language plpgsql stable
@@ -331,7 +330,7 @@ comment on function private.leaderboard_top(uuid, text, text, text, text, intege
 revoke execute on function private.leaderboard_top(uuid, text, text, text, text, integer) from public;
 grant execute on function private.leaderboard_top(uuid, text, text, text, text, integer) to authenticated, service_role;
 
-create or replace function private.leaderboard_around_me(
+create function private.leaderboard_around_me(
   org uuid, metric text, period text, scope text, scope_id text, neighbours integer
 ) returns table (rank bigint, nickname text, avatar_url text, score bigint, is_me boolean)
 language plpgsql stable
@@ -479,7 +478,7 @@ comment on function private.leaderboard_around_me(uuid, text, text, text, text, 
 revoke execute on function private.leaderboard_around_me(uuid, text, text, text, text, integer) from public;
 grant execute on function private.leaderboard_around_me(uuid, text, text, text, text, integer) to authenticated, service_role;
 
-create or replace function public.get_leaderboard(
+create function public.get_leaderboard(
   organization_id uuid, metric text default 'xp', period text default 'all_time', scope text default 'organization',
   scope_id text default null, top_n integer default 10
 ) returns table (rank bigint, nickname text, avatar_url text, score bigint, is_me boolean)
@@ -498,7 +497,7 @@ comment on function public.get_leaderboard(uuid, text, text, text, text, integer
   'organizations, 22023 for a bad argument.';
 grant execute on function public.get_leaderboard(uuid, text, text, text, text, integer) to authenticated, service_role;
 
-create or replace function public.get_leaderboard_around_me(
+create function public.get_leaderboard_around_me(
   organization_id uuid, metric text default 'xp', period text default 'all_time', scope text default 'organization',
   scope_id text default null, neighbours integer default 5
 ) returns table (rank bigint, nickname text, avatar_url text, score bigint, is_me boolean)
@@ -595,7 +594,7 @@ comment on function private.form_league_week_v1(uuid, date) is
   'Puts an organization''s students into league groups for a week by tier (idempotent). Returns members placed.';
 grant execute on function private.form_league_week_v1(uuid, date) to service_role;
 
-create or replace function private.close_league_week_v1(organization_id uuid, week_start date) returns jsonb
+create function private.close_league_week_v1(organization_id uuid, week_start date) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
@@ -653,7 +652,7 @@ comment on function private.close_league_week_v1(uuid, date) is
   'next week''s groups. Idempotent; run it after the week ended in every time zone (Monday 14:00 UTC or later).';
 grant execute on function private.close_league_week_v1(uuid, date) to service_role;
 
-create or replace function private.my_league(organization uuid) returns table (
+create function private.my_league(organization uuid) returns table (
   rank bigint, nickname text, avatar_url text, weekly_xp integer, tier public.league_tier, zone text, is_me boolean
 )
 language sql stable
@@ -700,7 +699,7 @@ comment on function public.get_my_league(uuid) is
   'Your current league group in an organization, ranked by this week''s XP, with promotion/demotion zones.';
 grant execute on function public.get_my_league(uuid) to authenticated, service_role;
 
-create or replace function private.trigger_mirror_xp_profiles() returns trigger
+create function private.trigger_mirror_xp_profiles() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -723,7 +722,7 @@ comment on function private.trigger_mirror_xp_profiles() is
   'xp_profiles: copies streaks and the opt-out into private.leaderboard_entries, once per statement (XP and '
   'achievements come from organization_xp).';
 
-create or replace function private.trigger_mirror_inserted_xp_profiles() returns trigger
+create function private.trigger_mirror_inserted_xp_profiles() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -741,7 +740,6 @@ revoke execute on function private.trigger_mirror_inserted_xp_profiles() from pu
 comment on function private.trigger_mirror_inserted_xp_profiles() is
   'xp_profiles: an XP profile inserted under existing leaderboard entries (a snapshot restore) is mirrored into '
   'them (streaks, opt-out), once per statement.';
-
 
 -- ======================================================================
 -- triggers

@@ -1,5 +1,6 @@
--- 08_awards
-
+-- Awards: the RPCs that pay XP (submit_answer, complete_lesson, finish_container, increment_xp for the
+-- server) and the one function every XP change goes through, private.apply_xp_change: idempotent, capped
+-- per day, counted per organization, written to the ledger.
 
 -- ======================================================================
 -- tables
@@ -32,12 +33,11 @@ revoke all on table private.question_servings from public, anon, authenticated;
 create index question_servings_question_id_idx on private.question_servings (question_id);
 create index question_servings_user_id_idx on private.question_servings (user_id);
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
 
-create or replace function private.xp_result(entry public.xp_transactions, replayed boolean) returns jsonb
+create function private.xp_result(entry public.xp_transactions, replayed boolean) returns jsonb
 language plpgsql immutable
 set search_path = ''
 as $$
@@ -52,7 +52,7 @@ $$;
 comment on function private.xp_result(public.xp_transactions, boolean) is 'The JSON result of an XP change.';
 grant execute on function private.xp_result(public.xp_transactions, boolean) to service_role;
 
-create or replace function private.replayed_xp_result(learner uuid, idempotency_key text) returns jsonb
+create function private.replayed_xp_result(learner uuid, idempotency_key text) returns jsonb
 language plpgsql stable
 security definer
 set search_path = ''
@@ -65,7 +65,7 @@ $$;
 comment on function private.replayed_xp_result(uuid, text) is 'The first result of a key already used, or null.';
 grant execute on function private.replayed_xp_result(uuid, text) to service_role;
 
-create or replace function private.apply_xp_change(
+create function private.apply_xp_change(
   user_id uuid, delta integer, reason text, category text, idempotency_key text,
   organization_id uuid, source_table text, source_id text, at timestamptz,
   correct_answers integer, fast_answers integer, lessons_completed integer, perfect_scores integer,
@@ -244,7 +244,7 @@ comment on function private.apply_xp_change(uuid, integer, text, text, text, uui
   'organization only; none: no board) that organization''s XP and counters in one upsert; then the award''s '
   'achievement criteria with xp_total and the day''s challenges. learnkit''s own functions only.';
 
-create or replace function private.increment_xp(
+create function private.increment_xp(
   user_id uuid, delta integer, reason text, category text, idempotency_key text,
   organization_id uuid default null, source_table text default null, source_id text default null,
   at timestamptz default null
@@ -304,7 +304,7 @@ end
 $$;
 grant execute on function private.bump_learning_counters(uuid, timestamptz, integer, integer, integer, integer) to service_role;
 
-create or replace function private.award_learning_xp(
+create function private.award_learning_xp(
   learner uuid, amount integer, reason text, idempotency_key text, organization uuid, source_table text,
   source_id text, at timestamptz, criteria text[] default '{}', correct integer default 0, fast integer default 0,
   lessons integer default 0, perfect integer default 0
@@ -529,7 +529,7 @@ comment on function private.record_attempt_progress(public.answer_attempts, inte
   'trusted response time), the session''s counters and the profile''s last activity.';
 revoke execute on function private.record_attempt_progress(public.answer_attempts, integer) from public;
 
-create or replace function private.trigger_award_answer_attempt() returns trigger
+create function private.trigger_award_answer_attempt() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -559,7 +559,7 @@ comment on function private.trigger_award_answer_attempt() is
   'After an attempt passed the insert policy: measures the server''s response time, awards XP, records progress, '
   'stores the award on the attempt.';
 
-create or replace function private.answer_result(attempt public.answer_attempts, replayed boolean) returns jsonb
+create function private.answer_result(attempt public.answer_attempts, replayed boolean) returns jsonb
 language plpgsql stable
 security definer
 set search_path = ''
@@ -578,7 +578,7 @@ end
 $$;
 grant execute on function private.answer_result(public.answer_attempts, boolean) to authenticated, service_role;
 
-create or replace function public.submit_answer(
+create function public.submit_answer(
   session_id uuid, question_id uuid, answer jsonb, response_time_ms integer, idempotency_key text default null,
   hints_used integer default 0
 ) returns jsonb
@@ -623,7 +623,7 @@ comment on function public.submit_answer(uuid, uuid, jsonb, integer, text, integ
   'Errors: 42501 (not your session / question), PT429 (rate limit).';
 grant execute on function public.submit_answer(uuid, uuid, jsonb, integer, text, integer) to authenticated, service_role;
 
-create or replace function private.complete_lesson_for(learner uuid, lesson uuid, at timestamptz default null)
+create function private.complete_lesson_for(learner uuid, lesson uuid, at timestamptz default null)
 returns jsonb
 language plpgsql
 security definer
@@ -737,7 +737,7 @@ comment on function public.complete_lesson(uuid) is
   'Errors: 23514 not complete, P0002 unknown lesson.';
 grant execute on function public.complete_lesson(uuid) to authenticated, service_role;
 
-create or replace function private.finish_container_for(learner uuid, session uuid, at timestamptz default null)
+create function private.finish_container_for(learner uuid, session uuid, at timestamptz default null)
 returns jsonb
 language plpgsql
 security definer
@@ -915,7 +915,6 @@ comment on function public.serve_question(uuid, uuid) is
   'call per session and question counts). Returns {session_id, question_id, served_at}. Errors: 42501.';
 revoke execute on function public.serve_question(uuid, uuid) from public;
 grant execute on function public.serve_question(uuid, uuid) to authenticated, service_role;
-
 
 -- ======================================================================
 -- triggers

@@ -1,5 +1,6 @@
--- 09_analytics
-
+-- Analytics: the partitioned event tables (monthly UTC partitions, made by private.create_monthly_partitions),
+-- the daily rollups in schema analytics and the per-blueprint views over them.
+-- Policies: analytics_events.sql, learning_events.sql (which also make the first partitions), analytics_rollups.sql.
 
 -- ======================================================================
 -- schemas
@@ -9,7 +10,6 @@ create schema analytics;
 revoke all on schema analytics from public;
 grant usage on schema analytics to authenticated, service_role;
 comment on schema analytics is 'Rollup tables; read through the public security-invoker views.';
-
 
 -- ======================================================================
 -- functions the tables use
@@ -193,7 +193,6 @@ comment on function analytics.refresh_rollups(boolean) is
   'and moves the watermark, in the caller''s transaction; returns rollup rows written.';
 revoke execute on function analytics.refresh_rollups(boolean) from public;
 
-
 -- ======================================================================
 -- tables
 -- ======================================================================
@@ -363,13 +362,11 @@ comment on table analytics.rollup_watermarks is
   'The snapshot the last rollup refresh ran in: events visible in it are already counted.';
 revoke all on table analytics.rollup_watermarks from public, anon, authenticated, service_role;
 
-
 -- ======================================================================
 -- reference rows
 -- ======================================================================
 
 insert into analytics.rollup_watermarks (name) values ('daily');
-
 
 -- ======================================================================
 -- functions
@@ -459,7 +456,6 @@ $$;
 comment on function private.trigger_check_event_time() is
   'Event tables: received_at is the server time; occurred_at may not be in the future, nor older than '
   '7 days when a signed-in user sends it.';
-
 
 -- ======================================================================
 -- views
@@ -554,7 +550,6 @@ from analytics.event_dimension_daily where dimension = 'journey' group by day, v
 comment on view public.journey_analytics is 'Per local day and journey: learners, events and minutes.';
 revoke all privileges on table public.journey_analytics from anon, authenticated;
 grant select on table public.journey_analytics to authenticated, service_role;
-
 
 -- ======================================================================
 -- triggers

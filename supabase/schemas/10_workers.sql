@@ -1,5 +1,5 @@
--- 10_workers
-
+-- Workers: the run log of scheduled jobs, the streak recompute queue, league week closing and the SQL entry
+-- point a scheduler (pg_cron) calls, private.run_worker_job. docs/workers.md describes each job.
 
 -- ======================================================================
 -- tables
@@ -37,7 +37,6 @@ comment on table private.streak_recompute_queue is
   'Learners whose activity days changed since the last recompute-streaks run (deny-all: workers only).';
 revoke all on table private.streak_recompute_queue from public, anon, authenticated, service_role;
 
-
 -- ======================================================================
 -- functions
 -- ======================================================================
@@ -57,7 +56,7 @@ $$;
 comment on function private.trigger_queue_streak_recompute() is
   'xp_activity_days: queues the learners of the statement''s activity days for recompute-streaks.';
 
-create or replace function private.recompute_streaks() returns bigint
+create function private.recompute_streaks() returns bigint
 language plpgsql
 set search_path = ''
 set work_mem = '64MB'
@@ -232,7 +231,6 @@ comment on function private.run_worker_job(text) is
   'pg_cron''s entry: runs a learnkit worker job (maintain-partitions, refresh-rollups, recompute-streaks, '
   'close-league-weeks) under its advisory lock and records it in private.worker_runs (runner pg_cron).';
 revoke execute on function private.run_worker_job(text) from public;
-
 
 -- ======================================================================
 -- triggers

@@ -1,5 +1,6 @@
--- 11_lifecycle
-
+-- Lifecycle: retention settings, the archive manifest, session-detail stripping, chat expiry, re-engagement
+-- nudges, anonymisation, weekly progress reports and the guardian's child overview.
+-- docs/lifecycle.md describes each job. Policies: progress_reports.sql, storage_objects.sql.
 
 -- ======================================================================
 -- tables
@@ -98,13 +99,11 @@ revoke all on table public.progress_reports from anon, authenticated;
 grant select on table public.progress_reports to authenticated;
 grant all on table public.progress_reports to service_role;
 
-
 -- ======================================================================
 -- reference rows
 -- ======================================================================
 
 insert into private.lifecycle_settings default values;
-
 
 -- ======================================================================
 -- functions
@@ -218,7 +217,7 @@ comment on function private.anonymised_session(jsonb) is
   'user ids null, client_info emptied, raw_input and interests dropped; marked "anonymised": true.';
 revoke execute on function private.anonymised_session(jsonb) from public;
 
-create or replace function public.progress_report_location(student uuid, period text)
+create function public.progress_report_location(student uuid, period text)
 returns table (object_path text, target text, location text, period_start date, period_end date,
                generated_at timestamptz)
 language plpgsql stable
