@@ -64,7 +64,6 @@ $$;
 comment on function private.is_valid_time_zone(text) is
   'True for an IANA time zone name PostgreSQL knows (e.g. Europe/Paris, UTC).';
 grant execute on function private.is_valid_time_zone(text) to authenticated, service_role;
-grant execute on function private.is_valid_time_zone(text) to authenticated, service_role;
 
 create function private.trigger_validate_time_zone() returns trigger
 language plpgsql

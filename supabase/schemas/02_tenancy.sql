@@ -538,8 +538,12 @@ $$;
 comment on function private.create_invitation(uuid, public.organization_role, uuid, text, text, interval) is
   'The body of public.create_invitation() and public.create_guardian_invitation(): checks the caller''s role '
   'in the organization, stores the token''s sha256 and returns the token once.';
-revoke execute on function private.create_invitation(uuid, public.organization_role, uuid, text, text, interval) from public;
-grant execute on function private.create_invitation(uuid, public.organization_role, uuid, text, text, interval) to authenticated, service_role;
+revoke execute on function
+  private.create_invitation(uuid, public.organization_role, uuid, text, text, interval)
+  from public;
+grant execute on function
+  private.create_invitation(uuid, public.organization_role, uuid, text, text, interval)
+  to authenticated, service_role;
 
 create function private.find_invitation(token text) returns public.invitations
 language plpgsql
@@ -741,7 +745,9 @@ comment on function public.create_invitation(uuid, public.organization_role, tex
   'Returns the token once (single use, expires after `expires_in`, 1 hour to 30 days); with `invitee_email` '
   'only that account can accept it. 42501 for callers who may not invite that role, 22023/22001 for bad input.';
 revoke execute on function public.create_invitation(uuid, public.organization_role, text, interval) from public;
-grant execute on function public.create_invitation(uuid, public.organization_role, text, interval) to authenticated, service_role;
+grant execute on function
+  public.create_invitation(uuid, public.organization_role, text, interval)
+  to authenticated, service_role;
 
 create function public.create_guardian_invitation(
   organization_id uuid, student_id uuid, invitee_email text, relationship text default 'parent',
@@ -758,7 +764,9 @@ as $$
     create_guardian_invitation.expires_in)
 $$;
 revoke execute on function public.create_guardian_invitation(uuid, uuid, text, text, interval) from public;
-grant execute on function public.create_guardian_invitation(uuid, uuid, text, text, interval) to authenticated, service_role;
+grant execute on function
+  public.create_guardian_invitation(uuid, uuid, text, text, interval)
+  to authenticated, service_role;
 comment on function public.create_guardian_invitation(uuid, uuid, text, text, interval) is
   'Staff of an organization where `student_id` is a student invite the account with `invitee_email` (never '
   'their own: 42501) to become the student''s guardian, vouched for by the organization. Returns the token once. '

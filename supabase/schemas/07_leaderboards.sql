@@ -472,11 +472,15 @@ begin
   end if;
 end
 $$;
-grant execute on function private.leaderboard_around_me(uuid, text, text, text, text, integer) to authenticated, service_role;
+grant execute on function
+  private.leaderboard_around_me(uuid, text, text, text, text, integer)
+  to authenticated, service_role;
 comment on function private.leaderboard_around_me(uuid, text, text, text, text, integer) is
   'The signed-in student''s row on a board with k (≤ 25) neighbours above and below, live; empty if not on it.';
 revoke execute on function private.leaderboard_around_me(uuid, text, text, text, text, integer) from public;
-grant execute on function private.leaderboard_around_me(uuid, text, text, text, text, integer) to authenticated, service_role;
+grant execute on function
+  private.leaderboard_around_me(uuid, text, text, text, text, integer)
+  to authenticated, service_role;
 
 create function public.get_leaderboard(
   organization_id uuid, metric text default 'xp', period text default 'all_time', scope text default 'organization',
@@ -513,7 +517,9 @@ end
 $$;
 comment on function public.get_leaderboard_around_me(uuid, text, text, text, text, integer) is
   'Your rank on a board with k neighbours above and below (same arguments as get_leaderboard).';
-grant execute on function public.get_leaderboard_around_me(uuid, text, text, text, text, integer) to authenticated, service_role;
+grant execute on function
+  public.get_leaderboard_around_me(uuid, text, text, text, text, integer)
+  to authenticated, service_role;
 
 create function private.my_league_group_ids() returns setof uuid
 language sql stable

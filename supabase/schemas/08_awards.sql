@@ -237,7 +237,10 @@ begin
   return private.xp_result(entry, false);
 end
 $$;
-revoke execute on function private.apply_xp_change(uuid, integer, text, text, text, uuid, text, text, timestamptz, integer, integer, integer, integer, text[]) from public;
+revoke execute on function
+  private.apply_xp_change(uuid, integer, text, text, text, uuid, text, text, timestamptz, integer, integer, integer,
+    integer, text[])
+  from public;
 comment on function private.apply_xp_change(uuid, integer, text, text, text, uuid, text, text, timestamptz, integer,
   integer, integer, integer, text[]) is
   'The body of increment_xp: the learner''s balance and global counters, the ledger, and (for the award''s '
@@ -261,7 +264,9 @@ $$;
 comment on function private.increment_xp(uuid, integer, text, text, text, uuid, text, text, timestamptz) is
   'The one place XP changes (see the migration header). Returns {transaction_id, kind, amount, delta, balance, '
   'lifetime_xp, level, local_day, replayed, ...}. Errors: 22023 bad argument, 23514 not enough XP, P0002 no learner.';
-grant execute on function private.increment_xp(uuid, integer, text, text, text, uuid, text, text, timestamptz) to service_role;
+grant execute on function
+  private.increment_xp(uuid, integer, text, text, text, uuid, text, text, timestamptz)
+  to service_role;
 
 create function public.increment_xp(
   user_id uuid, delta integer, reason text, category text, idempotency_key text
@@ -302,7 +307,9 @@ begin
     perfect_scores = d.perfect_scores + excluded.perfect_scores;
 end
 $$;
-grant execute on function private.bump_learning_counters(uuid, timestamptz, integer, integer, integer, integer) to service_role;
+grant execute on function
+  private.bump_learning_counters(uuid, timestamptz, integer, integer, integer, integer)
+  to service_role;
 
 create function private.award_learning_xp(
   learner uuid, amount integer, reason text, idempotency_key text, organization uuid, source_table text,
@@ -367,7 +374,10 @@ begin
   return coalesce(result, '{}'::jsonb) || jsonb_build_object('awarded', paid, 'capped', paid < amount);
 end
 $$;
-revoke execute on function private.award_learning_xp(uuid, integer, text, text, uuid, text, text, timestamptz, text[], integer, integer, integer, integer) from public;
+revoke execute on function
+  private.award_learning_xp(uuid, integer, text, text, uuid, text, text, timestamptz, text[], integer, integer,
+    integer, integer)
+  from public;
 grant execute on function
   private.award_learning_xp(uuid, integer, text, text, uuid, text, text, timestamptz, text[], integer, integer, integer,
     integer)
@@ -621,7 +631,9 @@ comment on function public.submit_answer(uuid, uuid, jsonb, integer, text, integ
   'Answer a question in your active session: graded against the hidden key, XP by the rules. Returns '
   '{attempt_id, is_correct, xp_awarded, award_rule, balance, lifetime_xp, level, current_streak, replayed}. '
   'Errors: 42501 (not your session / question), PT429 (rate limit).';
-grant execute on function public.submit_answer(uuid, uuid, jsonb, integer, text, integer) to authenticated, service_role;
+grant execute on function
+  public.submit_answer(uuid, uuid, jsonb, integer, text, integer)
+  to authenticated, service_role;
 
 create function private.complete_lesson_for(learner uuid, lesson uuid, at timestamptz default null)
 returns jsonb

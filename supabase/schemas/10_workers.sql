@@ -154,7 +154,6 @@ begin
 end
 $$;
 revoke execute on function private.recompute_streaks() from public;
-revoke execute on function private.recompute_streaks() from public;
 comment on function private.recompute_streaks() is
   'Takes the queued learners and recomputes their xp_profiles streak columns set-based (range_agg gaps and '
   'islands, see migrations 20261122010600, 20261122080100 and 20261122150000); returns how many profiles changed. '
