@@ -2,7 +2,7 @@
 -- and the staff of the challenge's organization (while the learner is a student
 -- there); written only by learnkit's XP functions.
 
-create policy "Learners, guardians and the challenge's staff can read challenge progress"
+create policy "Learners, guardians and its staff can read challenge progress"
   on public.challenge_progress for select to authenticated
   using (
     user_id = (select private.uid())

@@ -4,7 +4,7 @@
 -- the row's organization reads none of it. Global concepts (no organization) are
 -- written by service_role.
 
-create policy "Users can read published concepts and staff their organization's drafts"
+create policy "Users read published concepts, staff their drafts"
   on public.concepts for select to authenticated
   using (
     (is_published and organization_id is null)

@@ -4,7 +4,7 @@
 -- the row's organization reads none of it. Global content examples (no organization) are
 -- written by service_role.
 
-create policy "Users can read published examples and staff their organization's drafts"
+create policy "Users read published examples, staff their drafts"
   on public.content_examples for select to authenticated
   using (
     (is_published and organization_id is null)

@@ -4,7 +4,7 @@
 -- the row's organization reads none of it. Global content hooks (no organization) are
 -- written by service_role.
 
-create policy "Users can read published hooks and staff their organization's drafts"
+create policy "Users read published hooks, staff their drafts"
   on public.content_hooks for select to authenticated
   using (
     (is_published and organization_id is null)

@@ -4,7 +4,7 @@
 -- the row's organization reads none of it. Global courses (no organization) are
 -- written by service_role.
 
-create policy "Users can read published courses and staff their organization's drafts"
+create policy "Users read published courses, staff their drafts"
   on public.courses for select to authenticated
   using (
     (is_published and organization_id is null)

@@ -6,7 +6,7 @@
 -- public.accept_invitation, public.decline_invitation, and for the student
 -- public.confirm_guardian_invitation, public.decline_guardian_invitation).
 
-create policy "Admins, issuers, the student and the accepting guardian can read invitations"
+create policy "Admins, issuers, student and guardian can read invitations"
   on public.invitations for select to authenticated
   using (
     invited_by = (select private.uid())

@@ -4,7 +4,7 @@
 -- the row's organization reads none of it. Global lessons (no organization) are
 -- written by service_role.
 
-create policy "Users can read published lessons and staff their organization's drafts"
+create policy "Users read published lessons, staff their drafts"
   on public.lessons for select to authenticated
   using (
     (is_published and organization_id is null)

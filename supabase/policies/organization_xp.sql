@@ -2,7 +2,7 @@
 -- their children's, staff the rows of the organizations they staff for their
 -- current students there. Written only by private.apply_xp_change.
 
-create policy "Learners, guardians and the organization's staff can read its XP"
+create policy "Learners, guardians and their staff can read organization XP"
   on public.organization_xp for select to authenticated
   using (
     user_id = (select private.uid())

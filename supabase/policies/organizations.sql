@@ -5,7 +5,7 @@
 -- (insert ... returning runs before the trigger adds them as admin), so a
 -- creator who left keeps no access.
 
-create policy "Members can read their organizations and creators the one they just created"
+create policy "Members and new creators can read organizations"
   on public.organizations for select to authenticated
   using (
     id in (select private.member_org_ids())

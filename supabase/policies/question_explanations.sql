@@ -4,7 +4,7 @@
 -- leaving the organization or a withdrawal to draft ends it). Global
 -- questions' explanations are service_role's to write.
 
-create policy "Learners who answered a question they read and staff can read explanations"
+create policy "Learners who answered and staff can read explanations"
   on public.question_explanations for select to authenticated
   using (
     question_id in (

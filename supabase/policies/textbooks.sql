@@ -4,7 +4,7 @@
 -- the row's organization reads none of it. Global textbooks (no organization) are
 -- written by service_role.
 
-create policy "Users can read published textbooks and staff their organization's drafts"
+create policy "Users read published textbooks, staff their drafts"
   on public.textbooks for select to authenticated
   using (
     (is_published and organization_id is null)

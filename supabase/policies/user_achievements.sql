@@ -3,7 +3,7 @@
 -- achievement's organization (while the learner is a student there), read
 -- unlocked ones and progress on visible ones. Written only by learnkit's XP functions.
 
-create policy "Learners, guardians and the achievement's staff can read achievement progress"
+create policy "Learners, guardians and its staff can read achievement progress"
   on public.user_achievements for select to authenticated
   using (
     (user_id = (select private.uid())

@@ -3,7 +3,7 @@
 -- learner is a student there. There is no insert, update or delete
 -- policy: only private.increment_xp (security definer) writes it.
 
-create policy "Learners, guardians and the organization's staff can read XP transactions"
+create policy "Learners, guardians and their staff can read XP transactions"
   on public.xp_transactions for select to authenticated
   using (
     user_id = (select private.uid())
