@@ -12,20 +12,36 @@ process pool forked here, each process running sqlfluff single-process.
 sqlfluff's own `processes` option is not used because its spawn-based pool
 re-imports everything per worker and leaves a "leaked semaphore" warning on
 stderr after the command's last line.
+
+Then the migrations after the newest baseline (`*_baseline_*.sql`) go through
+squawk, a linter of schema changes that lock or rewrite tables holding data,
+configured by the project's .squawk.toml (docs/quality-gates.md). Baselines
+create their tables in an empty database, where those rules mean nothing, and
+so does every migration before them. squawk is one Rust binary that the
+squawk-cli wheel puts next to the Python interpreter; it runs once over all
+those files, so a constraint validated in one migration counts for the
+`set not null` in the next.
 """
 
+import json
 import multiprocessing
 import os
+import shutil
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.errors import UsageError
+from cli.errors import Failure, UsageError
+from cli.migrations import MIGRATION_FILE
 from cli.settings import Settings
 
 CONFIG_FILE = ".sqlfluff"
 DEFAULT_PATTERN = "**/*.sql"
+SQUAWK_CONFIG_FILE = ".squawk.toml"
+BASELINE_MARK = "_baseline_"  # 20261202200000_baseline_private.sql
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Violation:
 class LintReport:
     files: list[str]
     violations: list[Violation] = field(default_factory=list)
+    migrations_checked: list[str] = field(default_factory=list)  # by squawk: those after the newest baseline
     fixed_files: list[str] = field(default_factory=list)
     processes: int = 1
     seconds: float = 0.0
@@ -78,7 +95,8 @@ def sql_files(settings: Settings, paths: list[Path] | None = None) -> list[Path]
 
 def lint(settings: Settings, paths: list[Path] | None = None, *, fix: bool = False,
          processes: int | None = None) -> LintReport:
-    """Lint (and with `fix`, first fix) the project's SQL; the report lists what remains.
+    """Lint (and with `fix`, first fix) the project's SQL, then squawk the migrations after the
+    newest baseline among those files; the report lists what remains.
 
     `processes`: how many processes lint in parallel; 0 means one per CPU, a
     negative number that many fewer; None takes `processes` from .sqlfluff.
@@ -100,6 +118,9 @@ def lint(settings: Settings, paths: list[Path] | None = None, *, fix: bool = Fal
     for violations, fixed in results:
         report.violations.extend(violations)
         report.fixed_files.extend(fixed)
+    migrations = migrations_after_baseline(settings, files)
+    report.migrations_checked = [_display(path, settings) for path in migrations]
+    report.violations.extend(squawk(settings, migrations))
     report.violations.sort(key=lambda violation: (violation.file, violation.line, violation.column))
     report.fixed_files.sort()
     report.seconds = time.perf_counter() - started
@@ -124,6 +145,50 @@ def _lint_chunk(job: tuple[Settings, list[Path], bool]) -> tuple[list[Violation]
                   error.desc())
         for linted_dir in result.paths for linted in linted_dir.files for error in linted.get_violations()]
     return violations, fixed
+
+
+def migrations_after_baseline(settings: Settings, files: list[Path]) -> list[Path]:
+    """The migrations among `files` newer than the newest baseline migration (all of them without one)."""
+    migrations_dir = settings.migrations_dir.resolve()
+    if not migrations_dir.is_dir():
+        return []
+    baselines = [int(match[1]) for path in migrations_dir.glob(f"*{BASELINE_MARK}*.sql")
+                 if (match := MIGRATION_FILE.match(path.name))]
+    newest_baseline = max(baselines, default=-1)
+    return [path for path in files
+            if path.parent == migrations_dir and (match := MIGRATION_FILE.match(path.name))
+            and int(match[1]) > newest_baseline]
+
+
+def squawk(settings: Settings, migrations: list[Path]) -> list[Violation]:
+    """squawk's findings in `migrations`, with the project's .squawk.toml; none to check, none found."""
+    if not migrations:
+        return []
+    config_path = settings.project_dir / SQUAWK_CONFIG_FILE
+    if not config_path.is_file():
+        raise UsageError(f"no {SQUAWK_CONFIG_FILE} in {settings.project_dir}: the migration lint rules live there")
+    completed = subprocess.run(
+        [_squawk_binary(), "--config", str(config_path), "--reporter", "json", *map(str, migrations)],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+    try:  # exit 1 with findings on stdout; a bad config or option: exit 1 (or 2) and a message on stderr
+        findings = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        message = (completed.stderr.strip() or completed.stdout.strip() or f"exit {completed.returncode}")
+        raise Failure(f"squawk failed: {message.splitlines()[-1]}") from None
+    return [
+        # squawk's JSON counts lines and columns from 0; editors and sqlfluff from 1
+        Violation(_display(Path(finding["file"]), settings), finding["line"] + 1, finding["column"] + 1,
+                  finding["rule_name"], " ".join(filter(None, [finding["message"], finding.get("help")])))
+        for finding in findings]
+
+
+def _squawk_binary() -> str:
+    # the squawk-cli wheel installs the binary beside this interpreter, on PATH only when the venv is active
+    beside = Path(sys.executable).parent / "squawk"
+    found = str(beside) if beside.is_file() else shutil.which("squawk")
+    if not found:
+        raise UsageError("squawk is not installed (the migration linter): pip install 'learnkit[dev]'")
+    return found
 
 
 def _config(settings: Settings):

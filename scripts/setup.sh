@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what learnkit needs on a fresh machine; safe to run again.
 #   scripts/setup.sh demo   the Python environment (.venv) with learnkit and its dependencies
-#   scripts/setup.sh test   also Debian's PostgreSQL 15 with pgTAP, and the pinned Supabase CLI
-#                           (from the npm registry) that the compatibility tests run against
+#   scripts/setup.sh test   also Debian's PostgreSQL 15 with pgTAP and plpgsql_check, and the pinned Supabase CLI
+#                           (from the npm registry) that the compatibility and `supabase db lint` tests run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,8 @@ if [ "$mode" = "test" ]; then
   packages=()
   [ -x /usr/lib/postgresql/15/bin/postgres ] || packages+=(postgresql-15)
   [ -f /usr/share/postgresql/15/extension/pgtap.control ] || packages+=(postgresql-15-pgtap)
+  # `supabase db lint` creates the extension itself (tests/test_supabase_lint.py)
+  [ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] || packages+=(postgresql-15-plpgsql-check)
   command -v pdftoppm >/dev/null || packages+=(poppler-utils)  # the progress-report PDF tests
   if [ "${#packages[@]}" -gt 0 ]; then
     sudo=""

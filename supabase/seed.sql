@@ -558,36 +558,45 @@ from generate_series(1, 34) as n, generate_series(0, 29) as d
 where abs(hashtext(format('active-%s-%s', n, d))) % 10 < 7
 on conflict do nothing;
 
--- Answers in time order, so the progress triggers (mastery, SM-2) replay history.
-insert into public.answer_attempts (id, user_id, session_id, question_id, answer, response_time_ms, hints_used,
-                                    input_method, answered_at)
-select md5(format('seed-attempt-%s-%s', s.id, k))::uuid,
-       s.user_id, s.id as session_id, q.id as question_id,
-       to_jsonb(case when abs(hashtext(format('right-%s-%s', s.id, k))) % 100 < skill.percent
-                     then q.answer else q.answer + 1 end),
-       skill.base_ms + abs(hashtext(format('time-%s-%s', s.id, k))) % 3000,
-       case when abs(hashtext(format('hint-%s-%s', s.id, k))) % 10 = 0 then 1 else 0 end,
-       'keyboard',
-       s.started_at + make_interval(secs => 60 * k)
-from public.learning_sessions as s
-cross join lateral (
-  select 60 + abs(hashtext('skill' || s.user_id)) % 36 as percent,
-         800 + abs(hashtext('speed' || s.user_id)) % 2500 as base_ms
-) as skill
-cross join generate_series(1, 8) as k
-cross join lateral (
-  select question.id,
-         case question.operation when '+' then question.operand1 + question.operand2
-              else question.operand1 * question.operand2 end as answer
-  from public.questions as question
-  where question.course_id = s.course_id and question.question_type = 'math_fact'
-  order by md5(format('pick-%s-%s-', s.id, k) || question.id)
-  limit 1
-) as q
-where s.user_id::text like '5eed0000-%'
-  and s.course_id in ('5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000c002')
-order by s.started_at, k
-on conflict do nothing;
+-- Answers in time order through the answer path (grade, record, award, progress), so mastery, SM-2 and XP
+-- replay history; the idempotency key makes a second run of this seed change nothing.
+do $$
+declare
+  answer record;
+begin
+  for answer in
+    select s.user_id, s.id as session_id, q.id as question_id,
+           to_jsonb(case when abs(hashtext(format('right-%s-%s', s.id, k))) % 100 < skill.percent
+                         then q.answer else q.answer + 1 end) as given,
+           skill.base_ms + abs(hashtext(format('time-%s-%s', s.id, k))) % 3000 as response_time_ms,
+           case when abs(hashtext(format('hint-%s-%s', s.id, k))) % 10 = 0 then 1 else 0 end as hints_used,
+           format('seed-attempt-%s-%s', s.id, k) as idempotency_key,
+           s.started_at + make_interval(secs => 60 * k) as answered_at
+    from public.learning_sessions as s
+    cross join lateral (
+      select 60 + abs(hashtext('skill' || s.user_id)) % 36 as percent,
+             800 + abs(hashtext('speed' || s.user_id)) % 2500 as base_ms
+    ) as skill
+    cross join generate_series(1, 8) as k
+    cross join lateral (
+      select question.id,
+             case question.operation when '+' then question.operand1 + question.operand2
+                  else question.operand1 * question.operand2 end as answer
+      from public.questions as question
+      where question.course_id = s.course_id and question.question_type = 'math_fact'
+      order by md5(format('pick-%s-%s-', s.id, k) || question.id)
+      limit 1
+    ) as q
+    where s.user_id::text like '5eed0000-%'
+      and s.course_id in ('5eed0000-0000-4000-8000-00000000c001', '5eed0000-0000-4000-8000-00000000c002')
+    order by s.started_at, k
+  loop
+    perform private.record_answer(answer.user_id, answer.session_id, answer.question_id, answer.given,
+      answer.response_time_ms, answer.hints_used, answer.idempotency_key, answer.answered_at,
+      trust_reported_time => true);
+  end loop;
+end
+$$;
 
 -- ---------------------------------------------------------------- journeys, chats, notifications
 insert into public.journey_summaries (id, user_id, grade_level, career, companion, total_xp_earned,

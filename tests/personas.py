@@ -141,8 +141,8 @@ insert into public.journey_summaries (id, user_id, career, companion)
 values (%(journey)s, %(student)s, 'Game designer', 'Sage');
 insert into public.learning_sessions (id, user_id, session_type, container, mode, course_id, lesson_id, journey_id)
 values (%(session)s, %(student)s, 'container', 'learn', 'timed', %(course)s, %(lesson)s, %(journey)s);
-insert into public.answer_attempts (id, user_id, session_id, question_id, answer, response_time_ms)
-values (%(attempt)s, %(student)s, %(session)s, %(question)s, '7', 1500);
+select private.record_answer(%(student)s, %(session)s, %(question)s, '7', 1500, 0, null, now(),
+  trust_reported_time => true, attempt_id => %(attempt)s);
 insert into public.skill_progress (user_id, concept_id, hook_viewed)
 values (%(student)s, %(concept)s, true)
 on conflict (user_id, concept_id) do update set hook_viewed = true;

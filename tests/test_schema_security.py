@@ -1,6 +1,7 @@
-"""Security of the schema: RLS everywhere, policies equal their files, account
+"""Security of the schema: RLS everywhere, policy files follow the conventions, account
 deletion leaves nothing behind, students cannot write what the server owns,
-and the Math engine's mastery and SM-2 rules."""
+and the Math engine's mastery and SM-2 rules. That the live policies equal the
+policy files is part of tests/test_schema_equivalence.py (the whole catalog)."""
 
 import re
 import uuid
@@ -108,33 +109,6 @@ def test_policy_file_follows_the_conventions(path):
     names = [m["name"] for m in matches]
     assert len(names) == len(set(names))
     assert "auth.uid()" not in re.sub(r"\(select auth\.uid\(\)\)", "", text), "wrap auth.uid() in (select …)"
-
-
-def test_live_policies_equal_the_policy_files(world):
-    """Drop every live policy, run the files, compare pg_policies (Postgres normalises both), roll back.
-
-    Partitions are left out: their policies are copies of their parent's, made when the partition is
-    created (test_partition_policies_copy_their_parent checks them)."""
-    conn = world.conn
-    partitions = {row["relname"] for row in conn.execute(
-        "select relname from pg_catalog.pg_class where relispartition").fetchall()}
-    live = [row for row in conn.execute(LIVE_POLICIES).fetchall() if row["tablename"] not in partitions]
-    assert live
-    with conn.transaction(force_rollback=True):
-        for policy in live:
-            conn.execute(sql.SQL("drop policy {} on {}").format(
-                sql.Identifier(policy["policyname"]), sql.Identifier(policy["schemaname"], policy["tablename"])))
-        for path in sorted(POLICIES_DIR.glob("*.sql")):
-            conn.execute(path.read_text())
-        from_files = [row for row in conn.execute(LIVE_POLICIES).fetchall() if row["tablename"] not in partitions]
-
-    def keyed(rows):
-        return {(row["schemaname"], row["tablename"], row["policyname"]): row for row in rows}
-
-    live_by_key, file_by_key = keyed(live), keyed(from_files)
-    assert sorted(set(live_by_key) - set(file_by_key)) == [], "live policies missing from supabase/policies"
-    assert sorted(set(file_by_key) - set(live_by_key)) == [], "policies in files that migrations never created"
-    assert [key for key in live_by_key if live_by_key[key] != file_by_key[key]] == [], "policies that differ"
 
 
 def test_partition_policies_copy_their_parent(world):

@@ -42,8 +42,8 @@ insert into public.learning_paths (id, user_id, subject_id, course_id)
 values (%(path)s, %(learner)s, %(subject)s, %(course)s);
 insert into public.learning_sessions (id, user_id, session_type, container, mode, course_id, lesson_id)
 values (%(session)s, %(learner)s, 'container', 'learn', 'timed', %(course)s, %(lesson)s);
-insert into public.answer_attempts (id, user_id, session_id, question_id, answer, response_time_ms)
-values (%(attempt)s, %(learner)s, %(session)s, %(question)s, '7', 1500);
+select private.record_answer(%(learner)s, %(session)s, %(question)s, '7', 1500, 0, null, now(),
+  trust_reported_time => true, attempt_id => %(attempt)s);
 insert into public.skill_progress (user_id, concept_id, hook_viewed) values (%(learner)s, %(concept)s, true)
 on conflict (user_id, concept_id) do nothing;
 insert into public.exercise_generations (id, user_id, learning_session_id, concept_id, generation_type,

@@ -1,11 +1,11 @@
-"""learnkit db: the local server, push and reset, lint and advise."""
+"""learnkit db: the local server, push and reset, diff, lint and advise."""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli import advisor, connection, database, migrations, output, project
+from cli import advisor, connection, database, declared, migrations, output, project, schema_diff
 from cli.errors import ExitCode, Failure, UsageError
 from cli.local_server import DEFAULT_PORT, SERVER_KINDS, LocalServer, ServerConfig
 from cli.options import DbUrl
@@ -126,6 +126,41 @@ def reset(
         raise UsageError(f"db reset only works on a local database, not {connection.describe(url)}")
     result = database.reset(url, settings, seed=not no_seed, progress=output.info)
     _report_push(settings, result)
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    file: Annotated[str | None, typer.Option(
+        "-f", "--file", help="Write the SQL as supabase/migrations/<UTC timestamp>_NAME.sql instead of printing it.",
+        metavar="NAME", show_default=False)] = None,
+) -> None:
+    """Print the SQL that turns the database into the declared schema ([db.migrations] schema_paths).
+
+    Prints nothing and exits 0 when they are equal; prints the SQL and exits 0 when they differ,
+    as `supabase db diff` does."""
+    settings = project.with_db_url(ctx.obj, db_url)
+    project.require_supabase_dir(settings)
+    declared.declared_files(settings)  # configuration errors before connecting
+    if file is not None:
+        schema_diff.check_name(file)
+    result = schema_diff.diff(settings, project.database_url(settings), progress=output.info)
+    for warning in result.warnings:
+        output.info(f"warning: {warning}")
+    if result.drops:
+        output.info(f"warning: the SQL drops objects ({len(result.drops)} statement(s)); review it before applying")
+    if settings.json:
+        output.json_line({"statements": result.statements, "warnings": result.warnings,
+                          "drops": len(result.drops)})
+    if not result.statements:
+        output.info("No schema changes found.")
+        return
+    if file is not None:
+        path = schema_diff.write_migration(settings, file, result)
+        output.stdout.print(f"Created new migration at {path.relative_to(settings.project_dir)}", markup=False)
+    elif not settings.json:
+        print(result.sql, end="", flush=True)  # plain: rich would wrap or restyle the SQL
 
 
 @app.command()

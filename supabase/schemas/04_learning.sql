@@ -259,13 +259,11 @@ create table public.answer_attempts (
 );
 alter table public.answer_attempts enable row level security;
 comment on table public.answer_attempts is
-  'Every answer a learner gives: response time, hints used, attempt number, input method. is_correct, '
-  'attempt_number, fluency_score and answered_at are set by the server from the hidden answer key.';
+  'Every answer a learner gives: response time, hints used, attempt number, input method. Recorded only by '
+  'public.submit_answer (or private.record_answer for server-side writers), which grade it against the hidden '
+  'answer key and set is_correct, attempt_number, fluency_score, answered_at and the award columns.';
 revoke all on table public.answer_attempts from anon, authenticated;
 grant select on table public.answer_attempts to authenticated;
-grant insert (user_id, session_id, question_id, answer, raw_input, response_time_ms, hints_used, input_method,
-  confidence_rating, idempotency_key)
-  on table public.answer_attempts to authenticated;
 grant all on table public.answer_attempts to service_role;
 comment on column public.answer_attempts.idempotency_key is
   'Client key, unique per learner: submitting again with it returns the first attempt.';
@@ -643,26 +641,6 @@ begin
 end
 $$;
 
-create function private.trigger_grade_answer_attempt() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if current_setting('role', true) in ('authenticated', 'anon') or new.answered_at is null then
-    new.answered_at := now();
-  end if;
-  new.is_correct := private.check_answer(new.question_id, new.answer);
-  new.attempt_number := 1 + (
-    select count(*) from public.answer_attempts
-    where session_id = new.session_id and question_id = new.question_id and user_id = new.user_id);
-  new.fluency_score := case
-    when new.is_correct then round(least(1.0, 2000.0 / greatest(new.response_time_ms, 1))::numeric, 2)
-    when new.is_correct is not null then 0 end;
-  return new;
-end
-$$;
-
 create function public.sm2_schedule(
   ease_factor numeric, interval_days integer, repetitions integer, quality integer,
   out next_ease_factor numeric, out next_interval_days integer, out next_repetitions integer
@@ -930,9 +908,6 @@ create trigger learning_paths_touch before update on public.learning_paths
 
 create trigger learning_sessions_stamp_end before update on public.learning_sessions
   for each row execute function private.trigger_stamp_session_end();
-
-create trigger answer_attempts_grade before insert on public.answer_attempts
-  for each row execute function private.trigger_grade_answer_attempt();
 
 create trigger question_progress_calculate_mastery before insert or update on public.question_progress
   for each row execute function private.trigger_calculate_mastery();

@@ -832,7 +832,6 @@ set search_path = ''
 as $$
 declare
   missed date;
-  covered integer := 0;
   bought date;
 begin
   if last_day is null then

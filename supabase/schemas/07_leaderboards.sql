@@ -110,7 +110,6 @@ set search_path = ''
 as $$
 declare
   writer_shard constant smallint := pg_backend_pid() % 4;
-  counted_level smallint;
   old_bucket bigint;
   new_bucket bigint;
 begin
@@ -560,29 +559,27 @@ begin
   if exists (select from public.league_groups where organization_id = org and week_start = week) then
     return 0;
   end if;
-  create temporary table if not exists league_seating (
-    user_id uuid, tier public.league_tier, seat integer, group_count integer) on commit drop;
-  truncate league_seating;
-  insert into league_seating (user_id, tier, seat, group_count)
-  select placed.user_id, placed.tier,
-         row_number() over (partition by placed.tier order by md5(placed.user_id::text || week::text)) - 1,
-         ceil(count(*) over (partition by placed.tier)::numeric / size)::integer
-  from (
-    select m.user_id,
-      coalesce((
-        select case last.outcome
-          when 'promoted' then (enum_range(last.tier, null))[least(2, cardinality(enum_range(last.tier, null)))]
-          when 'demoted' then (enum_range(null, last.tier))[greatest(1, cardinality(enum_range(null, last.tier)) - 1)]
-          else last.tier end
-        from public.league_members last
-        where last.user_id = m.user_id and last.organization_id = org and last.week_start < week
-        order by last.week_start desc limit 1), 'bronze') as tier
-    from public.organization_members m
-    where m.organization_id = org and m.role = 'student'
-  ) placed;
-  with groups as (
+  -- One statement: the seating (materialized once, as a CTE read twice) places the groups and then their members.
+  with seating as (
+    select placed.user_id, placed.tier,
+           row_number() over (partition by placed.tier order by md5(placed.user_id::text || week::text)) - 1 as seat,
+           ceil(count(*) over (partition by placed.tier)::numeric / size)::integer as group_count
+    from (
+      select m.user_id,
+        coalesce((
+          select case last.outcome
+            when 'promoted' then (enum_range(last.tier, null))[least(2, cardinality(enum_range(last.tier, null)))]
+            when 'demoted' then (enum_range(null, last.tier))[greatest(1, cardinality(enum_range(null, last.tier)) - 1)]
+            else last.tier end
+          from public.league_members last
+          where last.user_id = m.user_id and last.organization_id = org and last.week_start < week
+          order by last.week_start desc limit 1), 'bronze') as tier
+      from public.organization_members m
+      where m.organization_id = org and m.role = 'student'
+    ) placed
+  ), groups as (
     insert into public.league_groups (organization_id, week_start, tier)
-    select org, week, seats.tier from league_seating seats, generate_series(1, seats.group_count) n
+    select org, week, seats.tier from seating seats, generate_series(1, seats.group_count) n
     where seats.seat = 0
     returning id, tier
   ), numbered as (
@@ -590,7 +587,7 @@ begin
   )
   insert into public.league_members (group_id, user_id, organization_id, week_start, tier)
   select numbered.id, seats.user_id, org, week, seats.tier
-  from league_seating seats
+  from seating seats
   join numbered on numbered.tier = seats.tier and numbered.group_index = seats.seat % seats.group_count;
   get diagnostics formed = row_count;
   return formed;

@@ -539,36 +539,6 @@ comment on function private.record_attempt_progress(public.answer_attempts, inte
   'trusted response time), the session''s counters and the profile''s last activity.';
 revoke execute on function private.record_attempt_progress(public.answer_attempts, integer) from public;
 
-create function private.trigger_award_answer_attempt() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  served timestamptz;
-  measured integer;
-  reward_ms integer;
-  outcome record;
-begin
-  select s.served_at into served from private.question_servings s
-  where s.session_id = new.session_id and s.question_id = new.question_id and s.user_id = new.user_id;
-  if served <= new.answered_at then
-    measured := least(floor(extract(epoch from new.answered_at - served) * 1000), 2147483647)::integer;
-  end if;
-  reward_ms := case when coalesce(current_setting('role', true), '') in ('authenticated', 'anon') then measured
-                    else coalesce(measured, new.response_time_ms) end;
-  select * into outcome from private.award_answer_attempt(new, reward_ms);
-  perform private.record_attempt_progress(new, coalesce(reward_ms, greatest(new.response_time_ms, 6000)));
-  update public.answer_attempts
-  set xp_awarded = outcome.paid, award_rule = outcome.rule, measured_response_ms = measured
-  where id = new.id;
-  return null;
-end
-$$;
-comment on function private.trigger_award_answer_attempt() is
-  'After an attempt passed the insert policy: measures the server''s response time, awards XP, records progress, '
-  'stores the award on the attempt.';
-
 create function private.answer_result(attempt public.answer_attempts, replayed boolean) returns jsonb
 language plpgsql stable
 security definer
@@ -588,6 +558,116 @@ end
 $$;
 grant execute on function private.answer_result(public.answer_attempts, boolean) to authenticated, service_role;
 
+create function private.measured_response_ms(learner uuid, session uuid, question uuid, answered_at timestamptz)
+returns integer
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select least(floor(extract(epoch from answered_at - s.served_at) * 1000), 2147483647)::integer
+  from private.question_servings s
+  where s.session_id = session and s.question_id = question and s.user_id = learner and s.served_at <= answered_at;
+$$;
+comment on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) is
+  'Milliseconds from the server serving the question in this session (public.serve_question) to the answer; null '
+  'if it was never served.';
+revoke execute on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) from public;
+
+create function private.record_answer(
+  learner uuid, session uuid, question uuid, answer jsonb, response_time_ms integer, hints_used integer,
+  idempotency_key text, answered_at timestamptz, trust_reported_time boolean, attempt_id uuid default null,
+  out recorded_id uuid, out replayed boolean
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_variable
+declare
+  attempt public.answer_attempts;
+  correct boolean;
+  measured integer;
+  reward_ms integer;
+  outcome record;
+begin
+  -- 1. Grade against the hidden key (null: the question has no key yet).
+  correct := private.check_answer(question, answer);
+  measured := private.measured_response_ms(learner, session, question, answered_at);
+
+  -- 2. Record the attempt; a replayed idempotency key returns the first one.
+  insert into public.answer_attempts as a (id, user_id, session_id, question_id, answer, response_time_ms, hints_used,
+    idempotency_key, answered_at, is_correct, attempt_number, fluency_score, measured_response_ms)
+  values (coalesce(attempt_id, gen_random_uuid()), learner, session, question, answer, response_time_ms, hints_used,
+    idempotency_key, answered_at, correct,
+    1 + (select count(*) from public.answer_attempts earlier
+         where earlier.session_id = session and earlier.question_id = question and earlier.user_id = learner),
+    case when correct then round(least(1.0, 2000.0 / greatest(response_time_ms, 1))::numeric, 2)
+         when correct is not null then 0 end,
+    measured)
+  on conflict on constraint answer_attempts_idempotency_key_unique do nothing
+  returning * into attempt;
+  replayed := not found;
+  if replayed then
+    select a.id into recorded_id from public.answer_attempts a
+    where a.user_id = learner and a.idempotency_key = record_answer.idempotency_key;
+    return;
+  end if;
+  recorded_id := attempt.id;
+
+  -- 3. Award XP by the question's organization's rules. Speed rewards use the server's measure; the reported
+  -- time counts only for writers the server trusts (imports, seeds).
+  reward_ms := case when trust_reported_time then coalesce(measured, response_time_ms) else measured end;
+  select * into outcome from private.award_answer_attempt(attempt, reward_ms);
+
+  -- 4. Progress: the question's and the concept's mastery and review schedule, the session's counters.
+  perform private.record_attempt_progress(attempt, coalesce(reward_ms, greatest(response_time_ms, 6000)));
+
+  update public.answer_attempts as a set xp_awarded = outcome.paid, award_rule = outcome.rule
+  where a.id = attempt.id;
+end
+$$;
+comment on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid) is
+  'The answer path, in order: grade against the hidden key, record the attempt, award XP, record progress; '
+  'returns the attempt''s id. A replayed idempotency key returns the first attempt''s (replayed = true). Callers '
+  'decide who may answer: public.submit_answer for learners, service_role for trusted writers (imports, seeds, '
+  'which may also give the attempt''s id).';
+revoke execute on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
+  from public;
+grant execute on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
+  to service_role;
+
+create function private.answer_my_question(
+  session uuid, question uuid, answer jsonb, response_time_ms integer, idempotency_key text, hints_used integer
+) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  me constant uuid := auth.uid();
+  recorded record;
+  attempt public.answer_attempts;
+begin
+  perform 1 from public.learning_sessions s
+  where s.id = session and s.user_id = me and s.status in ('active', 'paused');
+  if me is null or not found then
+    raise exception using errcode = '42501', message = 'answers are recorded only in your own open session';
+  end if;
+  select * into recorded from private.record_answer(me, session, question, answer, response_time_ms, hints_used,
+    idempotency_key, now(), trust_reported_time => false);
+  select * into attempt from public.answer_attempts a where a.id = recorded.recorded_id;
+  return private.answer_result(attempt, recorded.replayed);
+end
+$$;
+comment on function private.answer_my_question(uuid, uuid, jsonb, integer, text, integer) is
+  'public.submit_answer''s privileged part: the signed-in learner''s own open session, then private.record_answer.';
+revoke execute on function private.answer_my_question(uuid, uuid, jsonb, integer, text, integer) from public;
+grant execute on function private.answer_my_question(uuid, uuid, jsonb, integer, text, integer)
+  to authenticated, service_role;
+
 create function public.submit_answer(
   session_id uuid, question_id uuid, answer jsonb, response_time_ms integer, idempotency_key text default null,
   hints_used integer default 0
@@ -598,41 +678,31 @@ set search_path = ''
 as $$
 #variable_conflict use_column
 declare
-  me constant uuid := auth.uid();
   attempt public.answer_attempts;
-  inserted uuid;
 begin
-  if me is null then
+  if auth.uid() is null then
     raise exception using errcode = '42501', message = 'sign in to answer questions';
   end if;
   if submit_answer.idempotency_key is not null then
     select * into attempt from public.answer_attempts a
-    where a.user_id = me and a.idempotency_key = submit_answer.idempotency_key;
+    where a.user_id = auth.uid() and a.idempotency_key = submit_answer.idempotency_key;
     if found then
       return private.answer_result(attempt, true);
     end if;
   end if;
-  insert into public.answer_attempts (user_id, session_id, question_id, answer, response_time_ms, hints_used,
-    idempotency_key)
-  values (me, submit_answer.session_id, submit_answer.question_id, submit_answer.answer,
-    submit_answer.response_time_ms, coalesce(submit_answer.hints_used, 0), submit_answer.idempotency_key)
-  on conflict (user_id, idempotency_key) do nothing
-  returning id into inserted;
-  if inserted is null then
-    select * into attempt from public.answer_attempts a
-    where a.user_id = me and a.idempotency_key = submit_answer.idempotency_key;
-    return private.answer_result(attempt, true);
+  -- Security invoker: the question must be one the caller may read.
+  if not exists (select from public.questions q where q.id = submit_answer.question_id) then
+    raise exception using errcode = '42501', message = 'no such question for you to answer';
   end if;
-  select * into attempt from public.answer_attempts a where a.id = inserted and a.user_id = me;
-  return private.answer_result(attempt, false);
+  return private.answer_my_question(submit_answer.session_id, submit_answer.question_id, submit_answer.answer,
+    submit_answer.response_time_ms, submit_answer.idempotency_key, coalesce(submit_answer.hints_used, 0));
 end
 $$;
 comment on function public.submit_answer(uuid, uuid, jsonb, integer, text, integer) is
-  'Answer a question in your active session: graded against the hidden key, XP by the rules. Returns '
-  '{attempt_id, is_correct, xp_awarded, award_rule, balance, lifetime_xp, level, current_streak, replayed}. '
+  'Answer a question in your open session: graded against the hidden key, XP by the rules, progress recorded. '
+  'Returns {attempt_id, is_correct, xp_awarded, award_rule, balance, lifetime_xp, level, current_streak, replayed}. '
   'Errors: 42501 (not your session / question), PT429 (rate limit).';
-grant execute on function
-  public.submit_answer(uuid, uuid, jsonb, integer, text, integer)
+grant execute on function public.submit_answer(uuid, uuid, jsonb, integer, text, integer)
   to authenticated, service_role;
 
 create function private.complete_lesson_for(learner uuid, lesson uuid, at timestamptz default null)
@@ -654,7 +724,7 @@ declare
   perfect boolean;
   done jsonb;
   completion jsonb;
-  bonus jsonb := '{}';
+  bonus jsonb := '{}'::jsonb;
   result jsonb;
 begin
   perform 1 from public.xp_profiles where user_id = learner for update;
@@ -766,8 +836,8 @@ declare
   scopes integer;
   organization uuid;
   rules public.gamification_settings;
-  completion jsonb := '{}';
-  bonus jsonb := '{}';
+  completion jsonb := '{}'::jsonb;
+  bonus jsonb := '{}'::jsonb;
   awarded integer;
   result jsonb;
 begin
@@ -935,5 +1005,3 @@ grant execute on function public.serve_question(uuid, uuid) to authenticated, se
 create trigger skill_progress_count_mastered after insert or update of status on public.skill_progress
   for each row execute function private.trigger_count_mastered_skill();
 
-create trigger answer_attempts_award_and_record after insert on public.answer_attempts
-  for each row execute function private.trigger_award_answer_attempt();

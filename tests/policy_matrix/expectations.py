@@ -214,7 +214,7 @@ TARGETS: list[Target] = [
            {"user_id": "%(student)s", "subject_id": "%(subject_leaf)s"}, ("daily_target_minutes", "42")),
     Target("learning_sessions", OWN_ACTIVITY, "id = %(session)s",
            {"user_id": "%(student)s", "session_type": "'practice'"}, ("active_seconds", "42")),
-    Target("answer_attempts", OWN_ACTIVITY.but(update=NOBODY, granted="i"), "id = %(attempt)s",
+    Target("answer_attempts", SERVER_OWNED, "id = %(attempt)s",
            {"user_id": "%(student)s", "session_id": "%(session)s", "question_id": "%(question)s", "answer": "'8'",
             "response_time_ms": "2000", "idempotency_key": "%(fresh)s"}, ("hints_used", "3")),
     Target("question_progress", SERVER_OWNED, "user_id = %(student)s and question_id = %(question)s",

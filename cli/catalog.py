@@ -1,0 +1,64 @@
+"""A normalized snapshot of a database's schema, and the differences between two.
+
+Two databases built differently (one by the migrations, one from the declared
+files) compare equal when their schemas are: every fact is keyed by what it is
+("function private.x(uuid)", "grant select on table public.t to anon"), never by
+oids or by the order statements ran in. The queries are in sql/catalog.sql.
+"""
+
+from typing import Any
+
+import psycopg
+
+from cli import queries
+
+# Category → its query in catalog.sql, in the order differences are reported.
+CATEGORIES = (
+    "schemas", "extensions", "types", "relations", "columns", "constraints", "indexes",
+    "functions", "triggers", "policies", "grants", "default_privileges", "comments",
+)
+# A value longer than this is reported as "differs" without quoting both sides.
+SHOWN_VALUE_LENGTH = 80
+
+Snapshot = dict[str, dict[str, dict[str, Any]]]
+
+
+def snapshot(conn: psycopg.Connection) -> Snapshot:
+    """category → {key: detail}; see sql/catalog.sql for what each category holds."""
+    taken: Snapshot = {}
+    with conn.transaction():
+        conn.execute(queries.query("catalog.sql", "qualify_names"))
+        for category in CATEGORIES:
+            rows = conn.execute(queries.query("catalog.sql", category)).fetchall()
+            taken[category] = {row["key"]: row["detail"] for row in rows}
+    return taken
+
+
+def differences(a: Snapshot, b: Snapshot, a_name: str = "migrated", b_name: str = "declared") -> list[str]:
+    """One readable line per difference, e.g. `function private.x(uuid): definition differs`."""
+    lines = []
+    for category in CATEGORIES:
+        left, right = a.get(category, {}), b.get(category, {})
+        for key in sorted(left.keys() | right.keys()):
+            if key not in right:
+                lines.append(f"{key}: only in {a_name}")
+            elif key not in left:
+                lines.append(f"{key}: only in {b_name}")
+            else:
+                lines.extend(f"{key}: {change}" for change in _changed_fields(left[key], right[key], a_name, b_name))
+    return lines
+
+
+def _changed_fields(left: dict, right: dict, a_name: str, b_name: str) -> list[str]:
+    changes = []
+    for field in sorted(left.keys() | right.keys()):
+        before, after = left.get(field), right.get(field)
+        if before == after:
+            continue
+        shown = f"{_show(before)} in {a_name}, {_show(after)} in {b_name}"
+        changes.append(f"{field} differs" + (f" ({shown})" if len(shown) <= SHOWN_VALUE_LENGTH else ""))
+    return changes
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
