@@ -215,14 +215,12 @@ def test_a_wrong_first_try_is_not_perfect_when_both_tries_share_a_moment(conn, w
     with conn.transaction():
         for attempt_id, answer in (("ffffffff-0000-4000-8000-000000000000", first_answer + 1),
                                    ("00000000-0000-4000-8000-000000000000", first_answer)):
-            conn.execute("""insert into public.answer_attempts (id, user_id, session_id, question_id, answer,
-                                                                response_time_ms, answered_at)
-                            values (%s, %s, %s, %s, to_jsonb(%s), 900, '2026-03-02 10:00+00')""",
-                         (attempt_id, world.student, session, first, answer))
+            conn.execute("""select private.record_answer(%s, %s, %s, to_jsonb(%s), 900, 0, null,
+                                                         '2026-03-02 10:00+00', true, %s)""",
+                         (world.student, session, first, answer, attempt_id))
         for question, answer in rest:
-            conn.execute("""insert into public.answer_attempts (user_id, session_id, question_id, answer,
-                                                                response_time_ms, answered_at)
-                            values (%s, %s, %s, to_jsonb(%s), 900, '2026-03-02 10:00+00')""",
+            conn.execute("""select private.record_answer(%s, %s, %s, to_jsonb(%s), 900, 0, null,
+                                                         '2026-03-02 10:00+00', true)""",
                          (world.student, session, question, answer))
         done = conn.execute("select private.complete_lesson_for(%s, %s, '2026-03-02 10:01+00') r",
                             (world.student, world.content["lesson"])).fetchone()["r"]

@@ -80,9 +80,8 @@ def test_each_attempt_updates_question_progress_as_the_rules_say(world):
                      "values (%(q)s, '13', 13)", {"q": question})
         for number, ((correct, ms, hints), expected) in enumerate(zip(ATTEMPTS, expected_rows())):
             # As the server (an import): it may say when the answer was given.
-            conn.execute("""insert into public.answer_attempts (user_id, session_id, question_id, answer,
-                                                                response_time_ms, hints_used, answered_at)
-                            values (%(me)s, %(session)s, %(q)s, %(answer)s, %(ms)s, %(hints)s, %(at)s)""",
+            conn.execute("""select private.record_answer(%(me)s, %(session)s, %(q)s, %(answer)s, %(ms)s, %(hints)s,
+                                                         null, %(at)s, trust_reported_time => true)""",
                          {"me": people.student, "session": activity["session"], "q": question,
                           "answer": "13" if correct else "12", "ms": ms, "hints": hints,
                           "at": STARTED + timedelta(minutes=number)})

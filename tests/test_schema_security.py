@@ -342,8 +342,7 @@ def test_answers_schedule_reviews_on_the_learners_local_date(world):
         # Speed counts when the server measured it (issue 14): served, then answered within this transaction.
         acting.execute("select public.serve_question(%s, %s)", (activity["session"], people.content["question"]))
         for answer in ("7", "7", "8"):
-            acting.execute("""insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
-                              values (%(session)s, %(question)s, %(answer)s, 1200)""",
+            acting.execute("select public.submit_answer(%(session)s, %(question)s, %(answer)s::jsonb, 1200)",
                            {"session": activity["session"], "question": people.content["question"],
                             "answer": answer})
         progress = acting.execute("""select total_attempts, correct_attempts, ease_factor, review_interval_days,
@@ -365,8 +364,7 @@ def test_sm2_intervals_grow_1_6_then_by_ease(world):
         # Speed counts when the server measured it (issue 14): served, then answered within this transaction.
         acting.execute("select public.serve_question(%s, %s)", (activity["session"], people.content["question"]))
         for _ in range(3):
-            acting.execute("""insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
-                              values (%(session)s, %(question)s, '7', 1000)""",
+            acting.execute("select public.submit_answer(%(session)s, %(question)s, '7', 1000)",
                            {"session": activity["session"], "question": people.content["question"]})
             intervals.append(acting.execute("select review_interval_days from public.question_progress").fetchone()[
                 "review_interval_days"])

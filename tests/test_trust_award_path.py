@@ -25,7 +25,7 @@ insert into public.learning_sessions (user_id, session_type, container) values (
 returning id
 """
 AWARD_FUNCTIONS = ("evaluate_achievements", "evaluate_challenges", "award_learning_xp", "apply_xp_change",
-                   "trigger_award_answer_attempt")
+                   "record_answer")
 
 
 @pytest.fixture

@@ -139,10 +139,11 @@ def test_an_oversized_answer_through_submit_answer_is_refused_and_not_stored(con
     assert stored == {"n": 1, "biggest": 1}  # only create_activity's '7'
 
 
-def test_an_oversized_answer_inserted_directly_is_refused(conn, world):
+def test_an_oversized_answer_written_directly_by_the_server_is_refused(conn, world):
+    # Learners hold no INSERT on answer_attempts (submit_answer is the way in); the bound follows every writer.
     people, activity = world
-    with testing.as_user(conn, people.student) as student:
-        state = sqlstate_of(student, "insert into public.answer_attempts (user_id, session_id, question_id, answer, "
+    with testing.as_service_role(conn) as server:
+        state = sqlstate_of(server, "insert into public.answer_attempts (user_id, session_id, question_id, answer, "
                                      "response_time_ms, idempotency_key) values (%s, %s, %s, %s::jsonb, 1500, %s)",
                             [people.student, activity["session"], people.content["question"],
                              json.dumps(["7"] * 10_000), "big-direct"])

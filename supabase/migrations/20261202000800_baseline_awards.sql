@@ -632,14 +632,17 @@ begin
   where a.id = attempt.id;
 end
 $$;
-comment on function private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid) is
+comment on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid) is
   'The answer path, in order: grade against the hidden key, record the attempt, award XP, record progress; '
   'returns the attempt''s id. A replayed idempotency key returns the first attempt''s (replayed = true). Callers '
   'decide who may answer: public.submit_answer for learners, service_role for trusted writers (imports, seeds, '
   'which may also give the attempt''s id).';
-revoke execute on function private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
+revoke execute on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
   from public;
-grant execute on function private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
+grant execute on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
   to service_role;
 
 create function private.answer_my_question(
@@ -681,14 +684,17 @@ set search_path = ''
 as $$
 #variable_conflict use_column
 declare
+  me constant uuid := auth.uid();
   attempt public.answer_attempts;
 begin
-  if auth.uid() is null then
+  if me is null then
     raise exception using errcode = '42501', message = 'sign in to answer questions';
   end if;
+  perform private.check_argument_length('answer', submit_answer.answer::text, 16384);
+  perform private.check_argument_length('idempotency_key', submit_answer.idempotency_key, 200);
   if submit_answer.idempotency_key is not null then
     select * into attempt from public.answer_attempts a
-    where a.user_id = auth.uid() and a.idempotency_key = submit_answer.idempotency_key;
+    where a.user_id = me and a.idempotency_key = submit_answer.idempotency_key;
     if found then
       return private.answer_result(attempt, true);
     end if;

@@ -678,14 +678,17 @@ set search_path = ''
 as $$
 #variable_conflict use_column
 declare
+  me constant uuid := auth.uid();
   attempt public.answer_attempts;
 begin
-  if auth.uid() is null then
+  if me is null then
     raise exception using errcode = '42501', message = 'sign in to answer questions';
   end if;
+  perform private.check_argument_length('answer', submit_answer.answer::text, 16384);
+  perform private.check_argument_length('idempotency_key', submit_answer.idempotency_key, 200);
   if submit_answer.idempotency_key is not null then
     select * into attempt from public.answer_attempts a
-    where a.user_id = auth.uid() and a.idempotency_key = submit_answer.idempotency_key;
+    where a.user_id = me and a.idempotency_key = submit_answer.idempotency_key;
     if found then
       return private.answer_result(attempt, true);
     end if;

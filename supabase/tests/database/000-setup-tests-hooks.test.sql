@@ -242,9 +242,8 @@ begin
   insert into public.learning_sessions (id, user_id, session_type, course_id)
   values ('5a000000-0000-4000-a000-0000000000d1', tests.get_supabase_uid('student'), 'practice',
           '5a000000-0000-4000-a000-0000000000c2');
-  insert into public.answer_attempts (user_id, session_id, question_id, answer, response_time_ms)
-  values (tests.get_supabase_uid('student'), '5a000000-0000-4000-a000-0000000000d1',
-          '5a000000-0000-4000-a000-0000000000c5', '7', 1500);
+  perform private.record_answer(tests.get_supabase_uid('student'), '5a000000-0000-4000-a000-0000000000d1',
+          '5a000000-0000-4000-a000-0000000000c5', '7', 1500, 0, null, now(), trust_reported_time => true);
 end
 $$;
 

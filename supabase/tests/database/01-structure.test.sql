@@ -100,7 +100,7 @@ select
         'public',
         'answer_attempts',
         array[
-            'Learners, guardians and staff can read answer attempts', 'Students can answer in their own active sessions'
+            'Learners, guardians and staff can read answer attempts'
         ],
         'public.answer_attempts has exactly the expected policies'
     );

@@ -1,7 +1,7 @@
 -- Students read and write only their own activity; anon reads nothing.
 begin;
 create extension if not exists pgtap with schema extensions;
-select plan(15);
+select plan(16);
 
 -- The isolation world: see tests.create_isolation_world() in 000-setup-tests-hooks.test.sql.
 select tests.create_isolation_world();
@@ -25,10 +25,13 @@ select throws_ok($$ update public.learning_sessions set score = 100 $$,
 select throws_ok($$ update public.enrollments set progress_percentage = 100 $$,
   '42501', 'permission denied for table enrollments', 'a student cannot write their progress');
 select results_eq(
+  $$ select (public.submit_answer('0f000000-0000-4000-8000-000000000001', '0e000000-0000-4000-8000-000000000001',
+       '7', 1800) ->> 'is_correct')::boolean $$,
+  $$ values (true) $$, 'the server grades the student''s answer');
+select throws_ok(
   $$ insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
-     values ('0f000000-0000-4000-8000-000000000001', '0e000000-0000-4000-8000-000000000001', '7', 1800)
-     returning is_correct, attempt_number $$,
-  $$ values (true, 1) $$, 'the server grades the student''s answer');
+     values ('0f000000-0000-4000-8000-000000000001', '0e000000-0000-4000-8000-000000000001', '7', 1800) $$,
+  '42501', 'permission denied for table answer_attempts', 'answers are recorded only through submit_answer');
 select throws_ok(
   $$ insert into public.organization_members (organization_id, user_id, role)
      values ('0b000000-0000-4000-8000-000000000001', tests.get_supabase_uid('student'), 'student') $$,

@@ -5,7 +5,7 @@
 -- Persona world: tests.create_matrix_world() (organization A 5a…0a, B 5a…0b).
 begin;
 create extension if not exists pgtap with schema extensions;
-select plan(47);
+select plan(48);
 
 update public.achievements set is_active = false;
 update public.daily_challenges set is_active = false;
@@ -111,15 +111,16 @@ select throws_ok(
   $$ insert into public.answer_attempts (session_id, question_id, answer, response_time_ms, xp_awarded)
      values ('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000e1', '11', 900, 500) $$,
   '42501', null, 'a student cannot set the XP an answer earns');
--- The award runs after the insert passed its policy (issue 14): RETURNING shows the row before it, so read it back.
-insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
-values ('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000c5', '7', 900);
+select throws_ok(
+  $$ insert into public.answer_attempts (session_id, question_id, answer, response_time_ms)
+     values ('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000c5', '7', 900) $$,
+  '42501', null, 'a student cannot record an answer but through submit_answer');
 select results_eq(
-  $$ select is_correct, xp_awarded, award_rule from public.answer_attempts
-     where session_id = '5a000000-0000-4000-a000-0000000000d2'
-       and question_id = '5a000000-0000-4000-a000-0000000000c5' $$,
-  $$ values (true, 10, 'correct_first_try') $$,
-  'a direct insert is graded and awarded by the server like submit_answer');
+  $$ select r ->> 'is_correct', (r ->> 'xp_awarded')::int, r ->> 'award_rule' from (values
+       (public.submit_answer('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000c5', '7', 900)))
+       as answers (r) $$,
+  $$ values ('true', 10, 'correct_first_try') $$,
+  'submit_answer grades and awards by the server''s rules');
 select results_eq(
   $$ select r ->> 'award_rule', (r ->> 'xp_awarded')::int from (values
        (public.submit_answer('5a000000-0000-4000-a000-0000000000d2', '5a000000-0000-4000-a000-0000000000e1', '1', 900)),
