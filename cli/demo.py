@@ -56,6 +56,10 @@ from cli.demo_consent import show_consent  # noqa: E402
 
 SECTIONS.append(show_consent)
 
+from cli.demo_schema import show_declared_schema  # noqa: E402
+
+SECTIONS.append(show_declared_schema)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)
