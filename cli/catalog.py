@@ -6,6 +6,7 @@ files) compare equal when their schemas are: every fact is keyed by what it is
 oids or by the order statements ran in. The queries are in sql/catalog.sql.
 """
 
+import re
 from typing import Any
 
 import psycopg
@@ -62,3 +63,21 @@ def _changed_fields(left: dict, right: dict, a_name: str, b_name: str) -> list[s
 
 def _show(value: Any) -> str:
     return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def partitions(taken: Snapshot) -> set[str]:
+    """The partitions in a snapshot (e.g. public.analytics_events_y2026m11), by qualified name."""
+    return {detail["identity"] for detail in taken["relations"].values() if detail.get("partition of")}
+
+
+def without_relations(taken: Snapshot, names: set[str]) -> Snapshot:
+    """The snapshot less the named relations and everything on them (columns, constraints, indexes, triggers,
+    policies, grants, comments)."""
+    if not names:
+        return taken
+    named = re.compile(r"(?<![\w.])(" + "|".join(re.escape(name) for name in sorted(names)) + r")(?!\w)")
+    return {category: {key: detail for key, detail in entries.items()
+                       if not named.search(key)
+                       and not (category == "indexes" and named.search(detail.get("definition") or ""))}
+            for category, entries in taken.items()}
+

@@ -27,12 +27,14 @@ def show_declared_schema(conn: psycopg.Connection, settings: Settings) -> None:
 
 
 def _show_answer_path(conn: psycopg.Connection) -> None:
-    learner = conn.execute(queries.query("demo_schema.sql", "a_seeded_learner_with_an_open_session")).fetchone()
+    learner = conn.execute(queries.query("demo_schema.sql", "a_seeded_learner_and_question")).fetchone()
     if learner is None:
         return
-    with testing.as_user(conn, learner["user_id"]) as acting:
-        answer = acting.execute(queries.query("demo_schema.sql", "submit_an_answer"), learner).fetchone()["result"]
-        refusal = _direct_insert(acting, learner)
+    with testing.as_user(conn, learner["user_id"], commit=True) as acting:
+        params = {**learner, **acting.execute(queries.query("demo_schema.sql", "start_a_session"), learner).fetchone()}
+        acting.execute(queries.query("demo_schema.sql", "serve_the_question"), params)
+        answer = acting.execute(queries.query("demo_schema.sql", "submit_an_answer"), params).fetchone()["result"]
+        refusal = _direct_insert(acting, params)
     output.table("One answer, top-down (private.record_answer: grade → record → award → progress)",
                  ["Step", "Result"], [
                      ["graded against the hidden key", answer["is_correct"]],

@@ -134,7 +134,12 @@ def compare(migrated_url: str, declared_url: str) -> SchemaDiff:
         migrated = catalog.snapshot(conn)
     with connection.connect(declared_url) as conn:
         wanted = catalog.snapshot(conn)
-    structural = migra_statements(migrated_url, declared_url)
+    # Partitions are data, not schema: the maintain-partitions job and retention make and drop them month by month
+    # (each copies its parent's definition, policies and grants), so a live database's never match a scratch one's.
+    partitions = catalog.partitions(migrated) | catalog.partitions(wanted)
+    migrated = catalog.without_relations(migrated, partitions)
+    wanted = catalog.without_relations(wanted, partitions)
+    structural = migra_statements(migrated_url, declared_url, partitions)
     recreated = _recreated_identities(structural, migrated)
     result = SchemaDiff(statements=structural)
     result.statements += ownership_statements(migrated, wanted)
@@ -154,7 +159,7 @@ def compare(migrated_url: str, declared_url: str) -> SchemaDiff:
     return result
 
 
-def migra_statements(migrated_url: str, declared_url: str) -> list[str]:
+def migra_statements(migrated_url: str, declared_url: str, skipped_relations: set[str] = frozenset()) -> list[str]:
     """migra's structural changes, without its privileges and comments (handled from the catalogs)."""
     import migra  # imports SQLAlchemy, which only this command needs
     from sqlalchemy import create_engine
@@ -173,7 +178,8 @@ def migra_statements(migrated_url: str, declared_url: str) -> list[str]:
             engine.dispose()
         for prop in PROPS.split():
             kept = {key: value for key, value in getattr(inspected, prop).items()
-                    if value.schema not in EXCLUDED_SCHEMAS}
+                    if value.schema not in EXCLUDED_SCHEMAS
+                    and f"{value.schema}.{getattr(value, 'table_name', None) or value.name}" not in skipped_relations}
             setattr(inspected, prop, kept)
         return inspected
 

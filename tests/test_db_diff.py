@@ -147,11 +147,23 @@ def test_bad_database_urls_and_names_exit_2(project):
 
 def test_a_freshly_pushed_repository_database_matches_the_declared_schema(tmp_path, empty_db_url):
     """The acceptance check on the real files: push every migration, then diff against supabase/schemas."""
-    if not (REPO_ROOT / "supabase" / "schemas").is_dir():
-        pytest.skip("supabase/schemas/ does not exist yet (issue 15: the declared schema)")
     shutil.copytree(REPO_ROOT / "supabase", tmp_path / "supabase", ignore=shutil.ignore_patterns(".temp"))
     run = ("--project-dir", str(tmp_path), "--db-url", empty_db_url)
     assert invoke(*run, "db", "push").exit_code == 0
+    result = invoke(*run, "db", "diff")
+    assert (result.exit_code, result.stdout) == (0, ""), result.stdout[:4000] + result.stderr
+
+
+def test_partitions_the_jobs_made_are_data_not_schema_changes(tmp_path, empty_db_url):
+    """A live database holds partitions of months the scratch database never made (the seed's past month, the
+    maintain-partitions job's coming ones): diff must not write SQL dropping them, and their data with them."""
+    shutil.copytree(REPO_ROOT / "supabase", tmp_path / "supabase", ignore=shutil.ignore_patterns(".temp"))
+    run = ("--project-dir", str(tmp_path), "--db-url", empty_db_url)
+    assert invoke(*run, "db", "push").exit_code == 0
+    with connection.connect(empty_db_url) as conn:
+        made = conn.execute("select private.create_monthly_partitions('public.analytics_events', "
+                            "(current_date - interval '5 months')::date, 2) as made").fetchone()["made"]
+    assert made == 2
     result = invoke(*run, "db", "diff")
     assert (result.exit_code, result.stdout) == (0, ""), result.stdout[:4000] + result.stderr
 

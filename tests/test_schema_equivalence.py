@@ -11,13 +11,8 @@ from psycopg import sql
 
 from cli import catalog, connection, declared, pgtap, queries
 from cli.testdb import TEST_HOOKS_FILE
-from tests.conftest import REPO_ROOT
 
 DECLARED_TEMPLATE = "learnkit_declared_template"
-
-pytestmark = pytest.mark.skipif(not (REPO_ROOT / "supabase" / "schemas").is_dir(),
-                                reason="supabase/schemas/ does not exist yet (issue 15: the declared schema)")
-
 
 @pytest.fixture(scope="session")
 def declared_template(pg_server, test_databases, settings) -> str:
