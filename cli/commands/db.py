@@ -157,8 +157,8 @@ def diff(
         output.info("No schema changes found.")
         return
     if file is not None:
-        path = schema_diff.write_migration(settings, file, result)
-        output.stdout.print(f"Created new migration at {path.relative_to(settings.project_dir)}", markup=False)
+        for path in schema_diff.write_migrations(settings, file, result):
+            output.stdout.print(f"Created new migration at {path.relative_to(settings.project_dir)}", markup=False)
     elif not settings.json:
         print(result.sql, end="", flush=True)  # plain: rich would wrap or restyle the SQL
 

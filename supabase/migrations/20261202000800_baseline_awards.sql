@@ -1013,4 +1013,3 @@ grant execute on function public.serve_question(uuid, uuid) to authenticated, se
 
 create trigger skill_progress_count_mastered after insert or update of status on public.skill_progress
   for each row execute function private.trigger_count_mastered_skill();
-
