@@ -187,8 +187,14 @@ def lint(
             output.stdout.print(violation.as_line(), markup=False)
     output.info(f"Linted {len(report.files)} file(s) in {report.seconds:.1f}s with {report.processes} process(es).")
     if not report.ok:
+        squawked = sum(1 for violation in report.violations if "-" in violation.rule)  # squawk's rules are kebab-case
+        hints = []
+        if not fix and squawked < len(report.violations):
+            hints.append("`learnkit db lint --fix` fixes most style ones")
+        if squawked:
+            hints.append("safe-migration rules (squawk) are explained in docs/quality-gates.md")
         raise Failure(f"{len(report.violations)} lint violation(s) in {len(report.files_with_violations)} file(s)"
-                      + ("" if fix else ": `learnkit db lint --fix` fixes most of them"))
+                      + (": " + "; ".join(hints) if hints else ""))
 
 
 @app.command()
