@@ -211,7 +211,9 @@ def migra_statements(migrated_url: str, declared_url: str, skipped_relations: se
     migration = migra.Migration(inspect(migrated_url), inspect(declared_url))
     migration.set_safety(False)  # drops are kept, and the command warns about them
     migration.add_all_changes(privileges=False)
-    return [statement.strip() for statement in migration.statements
+    # migra turns body checks off for the session; in a migration that would last into the next files of a push.
+    return [re.sub(r"^set check_function_bodies", "set local check_function_bodies", statement.strip())
+            for statement in migration.statements
             if statement.strip() and not statement.lstrip().lower().startswith("comment on")]
 
 

@@ -200,6 +200,101 @@ begin
 end
 $$;
 
+-- SignifyAI's `sync_chat_context` edge function as one call: what a tutor model is given before it answers.
+-- Security invoker: every read goes through the caller's row level security. Bounded: at most 50 messages of
+-- at most 2,000 characters each, 20 lessons, 20 results and 20 concepts; the profile's fields are bounded by
+-- its own input limits (profiles_bound_input).
+create function public.get_tutor_context(
+  chat_id uuid, message_count integer default 20, lesson_count integer default 5, concept_count integer default 5
+) returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  me constant uuid := auth.uid();
+  chat public.chat_sessions;
+begin
+  if me is null then
+    raise exception using errcode = '42501', message = 'sign in to get a tutor context';
+  end if;
+  if message_count is null or message_count not between 1 and 50
+     or lesson_count is null or lesson_count not between 0 and 20
+     or concept_count is null or concept_count not between 0 and 20 then
+    raise exception using errcode = '22023',
+      message = 'message_count must be 1 to 50, lesson_count and concept_count 0 to 20';
+  end if;
+  -- The learner's own chat: guardians may read a child's chats, but the tutor speaks to the learner.
+  select * into chat from public.chat_sessions c where c.id = get_tutor_context.chat_id and c.user_id = me;
+  if not found then
+    raise exception using errcode = '42501', message = format('no chat %s of yours', get_tutor_context.chat_id);
+  end if;
+  return jsonb_build_object(
+    'chat', jsonb_build_object(
+      'id', chat.id, 'title', chat.title, 'context', chat.context,
+      'course', (select jsonb_build_object('id', c.id, 'title', c.title)
+                 from public.courses c where c.id = chat.course_id),
+      'lesson', (select jsonb_build_object('id', l.id, 'title', l.title)
+                 from public.lessons l where l.id = chat.lesson_id),
+      'test', (select jsonb_build_object('id', t.id, 'title', t.title)
+               from public.tests t where t.id = chat.test_id)),
+    'learner', (
+      select jsonb_build_object('nickname', p.nickname, 'grade_level', p.grade_level, 'time_zone', p.time_zone,
+        'locale', p.locale, 'learning_goals', p.learning_goals, 'interests', p.interests)
+      from public.profiles p where p.id = me),
+    'progress', (
+      select jsonb_build_object('xp', x.xp, 'lifetime_xp', x.lifetime_xp, 'level', x.level, 'tier', x.pathiq_tier)
+      from public.xp_profiles x where x.user_id = me),
+    'streak', (
+      select jsonb_build_object('current', s.current_streak, 'best', s.best_streak, 'alive', s.is_alive,
+        'freezes_held', s.freezes_held)
+      from public.get_my_streak() s),
+    'recent_lessons', coalesce((
+      select jsonb_agg(jsonb_build_object('title', recent.title, 'completed', recent.completed,
+                                          'completed_at', recent.completed_at, 'minutes', recent.minutes)
+                       order by recent.updated_at desc)
+      from (select l.title, lp.completed, lp.completed_at, lp.time_spent_seconds / 60 as minutes, lp.updated_at
+            from public.lesson_progress lp join public.lessons l on l.id = lp.lesson_id
+            where lp.user_id = me
+            order by lp.updated_at desc
+            limit lesson_count) recent), '[]'::jsonb),
+    'recent_results', coalesce((
+      select jsonb_agg(jsonb_build_object('lesson', result.title, 'ended_at', result.ended_at,
+                                          'questions', result.questions_attempted, 'correct', result.questions_correct,
+                                          'accuracy', result.accuracy, 'score', result.score)
+                       order by result.ended_at desc)
+      from (select l.title, s.ended_at, s.questions_attempted, s.questions_correct, s.accuracy, s.score
+            from public.learning_sessions s left join public.lessons l on l.id = s.lesson_id
+            where s.user_id = me and s.status = 'completed' and s.questions_attempted > 0
+            order by s.ended_at desc
+            limit lesson_count) result), '[]'::jsonb),
+    'weakest_concepts', coalesce((
+      select jsonb_agg(jsonb_build_object('concept', weak.name, 'mastery', weak.mastery, 'fluency', weak.fluency_level,
+                                          'attempts', weak.total_attempts)
+                       order by weak.mastery, weak.total_attempts desc)
+      from (select c.name, sp.mastery, sp.fluency_level, sp.total_attempts
+            from public.skill_progress sp join public.concepts c on c.id = sp.concept_id
+            where sp.user_id = me and sp.total_attempts > 0
+            order by sp.mastery, sp.total_attempts desc
+            limit concept_count) weak), '[]'::jsonb),
+    'messages', coalesce((
+      select jsonb_agg(jsonb_build_object('sender', m.sender, 'type', m.message_type, 'content', left(m.content, 2000),
+                                          'truncated', char_length(m.content) > 2000, 'at', m.created_at)
+                       order by m.sequence)
+      from (select * from public.chat_messages cm
+            where cm.chat_id = chat.id
+            order by cm.sequence desc
+            limit message_count) m), '[]'::jsonb));
+end
+$$;
+comment on function public.get_tutor_context(uuid, integer, integer, integer) is
+  'What a tutor model is given before answering in your chat: the chat and what it is about, your profile, '
+  'XP and streak, recent lessons and results, weakest concepts, and the chat''s last messages (oldest first, each '
+  'cut to 2,000 characters). Errors: 42501 (not signed in / not your chat), 22023 (counts out of range).';
+revoke execute on function public.get_tutor_context(uuid, integer, integer, integer) from public;
+grant execute on function public.get_tutor_context(uuid, integer, integer, integer) to authenticated, service_role;
+
 -- ======================================================================
 -- triggers
 -- ======================================================================
