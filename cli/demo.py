@@ -60,6 +60,10 @@ from cli.demo_schema import show_declared_schema  # noqa: E402
 
 SECTIONS.append(show_declared_schema)
 
+from cli.demo_tutor import show_tutor_context  # noqa: E402
+
+SECTIONS.append(show_tutor_context)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)
