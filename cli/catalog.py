@@ -81,3 +81,15 @@ def without_relations(taken: Snapshot, names: set[str]) -> Snapshot:
                        and not (category == "indexes" and named.search(detail.get("definition") or ""))}
             for category, entries in taken.items()}
 
+
+def only_owned(taken: Snapshot, managed_schemas: frozenset[str]) -> Snapshot:
+    """The snapshot less what lives in schemas the platform manages (auth, storage, ...), but for the policies and
+    triggers a project adds to their tables, and the extensions it installs there."""
+    names = "|".join(sorted(managed_schemas))
+    managed = re.compile(r"(?<![\w.\"])(" + names + r")\.|\bschema (" + names + r")\b")
+    kept_categories = ("policies", "triggers", "extensions")
+    return {category: entries if category in kept_categories else
+            {key: detail for key, detail in entries.items()
+             if not managed.search(key)}
+            for category, entries in taken.items()}
+

@@ -33,6 +33,14 @@ from cli.settings import Settings
 
 # schemainspect already leaves out pg_* and information_schema.
 EXCLUDED_SCHEMAS = frozenset({"supabase_migrations"})
+# Schemas Supabase (or learnkit's emulation of it) owns: a hosted project's auth and storage hold far more than the
+# emulation's, and the rest come with the platform. learnkit adds only policies (storage.objects) and triggers
+# (auth.users) to them, so only those are compared there; everything else in them is never diffed, and never dropped.
+MANAGED_SCHEMAS = frozenset({
+    "auth", "storage", "extensions", "graphql", "graphql_public", "realtime", "_realtime", "vault", "pgsodium",
+    "pgsodium_masks", "supabase_functions", "net", "cron", "pgbouncer", "_analytics", "pgtle", "tests",
+})
+COMPARED_IN_MANAGED_SCHEMAS = ("rlspolicies", "triggers")
 # What may lose data or access: a drop, or a column or constraint dropped from a table.
 DROP = re.compile(r"^\s*(drop\s|alter\s+table\s+\S+\s+drop\s+(column|constraint)\b)", re.IGNORECASE)
 MIGRA_DROPPED = re.compile(
@@ -162,8 +170,8 @@ def compare(migrated_url: str, declared_url: str) -> SchemaDiff:
     # Partitions are data, not schema: the maintain-partitions job and retention make and drop them month by month
     # (each copies its parent's definition, policies and grants), so a live database's never match a scratch one's.
     partitions = catalog.partitions(migrated) | catalog.partitions(wanted)
-    migrated = catalog.without_relations(migrated, partitions)
-    wanted = catalog.without_relations(wanted, partitions)
+    migrated = catalog.only_owned(catalog.without_relations(migrated, partitions), MANAGED_SCHEMAS)
+    wanted = catalog.only_owned(catalog.without_relations(wanted, partitions), MANAGED_SCHEMAS)
     structural = migra_statements(migrated_url, declared_url, partitions)
     recreated = _recreated_identities(structural, migrated)
     result = SchemaDiff(statements=structural)
@@ -204,6 +212,7 @@ def migra_statements(migrated_url: str, declared_url: str, skipped_relations: se
         for prop in PROPS.split():
             kept = {key: value for key, value in getattr(inspected, prop).items()
                     if value.schema not in EXCLUDED_SCHEMAS
+                    and (value.schema not in MANAGED_SCHEMAS or prop in COMPARED_IN_MANAGED_SCHEMAS)
                     and f"{value.schema}.{getattr(value, 'table_name', None) or value.name}" not in skipped_relations}
             setattr(inspected, prop, kept)
         return inspected

@@ -213,3 +213,26 @@ def test_the_documented_workflow_on_the_real_schema(tmp_path, empty_db_url):
     assert invoke(*run, "db", "push").exit_code == 0
     after = invoke(*run, "db", "diff")
     assert (after.exit_code, after.stdout) == (0, ""), after.stdout + after.stderr
+
+
+def test_what_supabase_owns_is_never_diffed_but_the_projects_policies_on_it_are(tmp_path, empty_db_url):
+    """A hosted project's auth and storage hold far more than learnkit's emulation (and graphql, realtime, vault
+    come with the platform): diff must not write SQL dropping them. The policies learnkit adds to storage.objects
+    are the project's, and are compared."""
+    shutil.copytree(REPO_ROOT / "supabase", tmp_path / "supabase", ignore=shutil.ignore_patterns(".temp"))
+    run = ("--project-dir", str(tmp_path), "--db-url", empty_db_url)
+    assert invoke(*run, "db", "push").exit_code == 0
+    with connection.connect(empty_db_url) as conn:
+        conn.execute("create table auth.sessions (id uuid primary key, user_id uuid references auth.users (id))")
+        conn.execute("create schema graphql")
+        conn.execute("create function graphql.resolve() returns int language sql as 'select 1'")
+        conn.execute("alter table auth.users add column hosted_only boolean not null default false")
+        conn.execute("comment on table storage.objects is 'Supabase Storage objects'")
+    result = invoke(*run, "db", "diff")
+    assert (result.exit_code, result.stdout) == (0, ""), result.stdout[:4000] + result.stderr
+
+    with connection.connect(empty_db_url) as conn:
+        conn.execute('drop policy "Students and their guardians can read progress report files" on storage.objects')
+    result = invoke(*run, "db", "diff")
+    assert result.exit_code == 0, result.stderr
+    assert 'create policy "Students and their guardians can read progress report files"' in result.stdout
