@@ -10,8 +10,13 @@ one organization (bench/pgbench/submit_answer.sql); the bench checks afterwards 
 Then 32 Python clients hammer one learner (each submission sent twice with the same idempotency key) and the
 ledger is checked against the profile.
 
+The naive peer a seed app would write (an increment_xp RPC that only adds to a balance under RLS,
+bench/sql/xp_award.sql naive_peer) runs beside them, for the same learners.
+
   scripts/setup.sh bench && .venv/bin/python bench/xp_award.py       # 10 s per run
   .venv/bin/python bench/xp_award.py --seconds 3 --fast              # fsync off, a quick look
+  .venv/bin/python bench/xp_award.py --quick                         # 8 clients, 5 s runs, no hammer: <= 60 s;
+                                                                     # the last line is the 8-client ratio
 """
 
 import argparse
@@ -34,6 +39,7 @@ QUESTIONS = 2_000
 HAMMER_SUBMISSIONS = 20
 SQL = queries.parse_named_blocks((Path(__file__).parent / "sql" / "xp_award.sql").read_text())
 SUBMIT_SCRIPT = Path(__file__).parent / "pgbench" / "submit_answer.sql"
+NAIVE_SCRIPT = Path(__file__).parent / "pgbench" / "naive_increment_xp.sql"
 
 
 def pgbench(url: str, clients: int, seconds: int, *extra: str) -> tuple[float, int]:
@@ -91,7 +97,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--fast", action="store_true", help="fsync off (the test suite's settings) for both")
+    parser.add_argument("--quick", action="store_true",
+                        help="8 clients only, 5 s runs, no one-learner hammer; the last line is the 8-client ratio")
     options = parser.parse_args()
+    client_counts = (8,) if options.quick else CLIENT_COUNTS
+    seconds = min(options.seconds, 5) if options.quick else options.seconds
 
     students = STUDENTS_PER_CLIENT * max(CLIENT_COUNTS) + 1
     with scratch_server(durable=not options.fast) as server:
@@ -99,17 +109,20 @@ def main() -> None:
         with connection.connect(url) as conn:
             for statement in SQL["setup"].strip().split(";\n"):
                 conn.execute(statement, {"students": students, "questions": QUESTIONS})
+            for statement in SQL["naive_peer"].strip().split(";\n"):
+                conn.execute(statement)
         connection.connect(server.url()).execute("create database pgbench")
         subprocess.run([pg_binary("pgbench"), "-i", "-q", "-s", str(max(CLIENT_COUNTS)), server.url("pgbench")],
                        capture_output=True, check=True)
 
         print(f"server: PostgreSQL 15, {'fsync off' if options.fast else 'durable (fsync on)'}; "
-              f"{options.seconds} s per run; both driven by pgbench -M prepared, one connection per client; "
+              f"{seconds} s per run; all driven by pgbench -M prepared, one connection per client; "
               f"TPC-B scale {max(CLIENT_COUNTS)}")
-        print(f"{'clients':>7}  {'submit_answer TPS':>17}  {'pgbench TPS':>11}  {'ratio':>6}")
+        print(f"{'clients':>7}  {'submit_answer TPS':>17}  {'naive increment_xp TPS':>22}  {'pgbench TPS':>11}  "
+              f"{'naive ratio':>11}  {'ratio':>6}")
         first_question, submitted = 1, 0
-        for clients in CLIENT_COUNTS:
-            ours, done = pgbench(url, clients, options.seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
+        for clients in client_counts:
+            ours, done = pgbench(url, clients, seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
                                  "-D", f"students_per_client={STUDENTS_PER_CLIENT}",
                                  "-D", f"first_question={first_question}")
             submitted += done
@@ -117,12 +130,18 @@ def main() -> None:
             first_question += done // clients // STUDENTS_PER_CLIENT * 2 + 2
             if first_question + HAMMER_SUBMISSIONS * 32 > QUESTIONS:
                 raise SystemExit("ran out of unanswered questions: raise QUESTIONS")
-            theirs, _ = pgbench(server.url("pgbench"), clients, options.seconds)
-            print(f"{clients:>7}  {ours:>17.0f}  {theirs:>11.0f}  {ours / theirs:>6.2f}")
+            naive, _ = pgbench(url, clients, seconds, "-f", str(NAIVE_SCRIPT), "-D", "n=0",
+                               "-D", f"students_per_client={STUDENTS_PER_CLIENT}")
+            theirs, _ = pgbench(server.url("pgbench"), clients, seconds)
+            print(f"{clients:>7}  {ours:>17.0f}  {naive:>22.0f}  {theirs:>11.0f}  {naive / theirs:>11.2f}  "
+                  f"{ours / theirs:>6.2f}")
         with connection.connect(url) as conn:
             paid = conn.execute(SQL["paid_first_tries"]).fetchone()
         print(f"submissions {paid['submissions']} (pgbench counted {submitted}), paid first tries "
               f"{paid['paid_first_tries']}: {'OK' if paid['paid_first_tries'] == paid['submissions'] == submitted else 'MISMATCH'}")
+        if options.quick:
+            print(f"submit_answer / TPC-B at 8 clients: {ours / theirs:.2f}")
+            return
 
         elapsed, replays_ok = hammer_one_learner(url, students, first_question)
         with connection.connect(url) as conn:

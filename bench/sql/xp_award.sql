@@ -42,3 +42,22 @@ select s.xp, s.lifetime_xp,
        (select sum(amount) from public.xp_transactions t where t.user_id = s.user_id
           and t.idempotency_key like 'attempt:%%') as answer_xp
 from public.xp_profiles s where s.user_id = %(user)s;
+
+-- name: naive_peer
+-- The peer a seed app would write (issue 16): an increment_xp RPC that only adds to a balance under RLS, no
+-- grading, no ledger, no rules. Bench-only: it lives in schema bench_naive, never in learnkit's schema.
+create schema bench_naive;
+grant usage on schema bench_naive to authenticated;
+create table bench_naive.xp (user_id uuid primary key, xp integer not null default 0);
+alter table bench_naive.xp enable row level security;
+create policy "Learners can update their own XP" on bench_naive.xp for update to authenticated
+  using (user_id = (select auth.uid())) with check (user_id = (select auth.uid()));
+create policy "Learners can read their own XP" on bench_naive.xp for select to authenticated
+  using (user_id = (select auth.uid()));
+grant select, update on bench_naive.xp to authenticated;
+insert into bench_naive.xp (user_id) select id from auth.users;
+create function bench_naive.increment_xp(amount integer) returns integer
+language sql security invoker set search_path = ''
+as $$ update bench_naive.xp set xp = xp + amount where user_id = (select auth.uid()) returning xp $$;
+grant execute on function bench_naive.increment_xp(integer) to authenticated;
+analyze bench_naive.xp
