@@ -138,6 +138,10 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def array_of(text: str) -> str:
+    return f"({text})[]" if " | " in text and not text.startswith("{") else f"{text}[]"
+
+
 def key(name: str) -> str:
     """A property name, quoted only where needed (as prettier leaves Supabase's output)."""
     return name if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name) else q(name)
@@ -165,7 +169,7 @@ class _Renderer:
         """The TypeScript type of a value (never including null), as Supabase's pgTypeToTsType."""
         if pg_type.is_array:
             assert pg_type.element is not None
-            return f"({self.ts_type(pg_type.element)})[]"
+            return array_of(self.ts_type(pg_type.element))
         if pg_type.kind == "d" and pg_type.base is not None:
             return self.ts_type(pg_type.base)
         if pg_type.kind == "e":
@@ -329,7 +333,7 @@ class _Renderer:
             else:
                 text = self.ts_type(function.returns)
         if function.returns_set:
-            text = f"({text})[]" if " | " in text and not text.startswith("{") else f"{text}[]"
+            text = array_of(text)
         return text + setof
 
     def shape_object(self, shape: shapes.Shape, depth: int) -> str:
