@@ -2,12 +2,15 @@
 # Installs what learnkit needs on a fresh machine; safe to run again.
 #   scripts/setup.sh demo   the Python environment (.venv) with learnkit and its dependencies
 #   scripts/setup.sh test   also Debian's PostgreSQL 15 with pgTAP and plpgsql_check, and the pinned Supabase CLI
-#                           (from the npm registry) that the compatibility and `supabase db lint` tests run
+#                           (from the npm registry) that the compatibility and `supabase db lint` tests run, and
+#                           the pinned TypeScript compiler and supabase-js the generated types are compiled against
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode="${1:-demo}"
 supabase_cli_version="3.1.0"
+typescript_version="7.0.2"  # the native compiler (tsgo): the tsc test takes about a second
+supabase_js_version="2.119.1"
 
 if [ ! -x .venv/bin/python ]; then
   "${PYTHON:-python3}" -m venv .venv
@@ -37,6 +40,15 @@ if [ "$mode" = "test" ]; then
     echo "Installing the Supabase CLI $supabase_cli_version..." >&2
     mkdir -p .learnkit/tools
     npm install --prefix .learnkit/tools --no-audit --no-fund --silent "supabase@$supabase_cli_version" >/dev/null
+  fi
+  # tests/test_gen_typescript.py: types/database.ts compiled with `tsc --strict` against supabase-js
+  installed_version() { node -p "require('./.learnkit/tools/node_modules/$1/package.json').version" 2>/dev/null || true; }
+  if [ "$(installed_version typescript)" != "$typescript_version" ] \
+     || [ "$(installed_version @supabase/supabase-js)" != "$supabase_js_version" ]; then
+    echo "Installing TypeScript $typescript_version and supabase-js $supabase_js_version..." >&2
+    mkdir -p .learnkit/tools
+    npm install --prefix .learnkit/tools --no-audit --no-fund --silent \
+      "typescript@$typescript_version" "@supabase/supabase-js@$supabase_js_version" >/dev/null
   fi
 fi
 

@@ -69,5 +69,7 @@ def test_from_migrations_builds_its_own_database(tmp_path):
 
 def test_committed_module_is_current_for_the_migrated_schema(db_url):
     """What CI enforces: workers/db_types.py equals what the migrations generate."""
-    result = invoke("--db-url", db_url, "gen", "types", "--check", "--output", str(REPO_ROOT_FILES[0]))
+    project_dir = REPO_ROOT_FILES[0].parent.parent  # its supabase/codegen.toml declares the JSON shapes
+    result = invoke("--project-dir", str(project_dir), "--db-url", db_url, "gen", "types", "--check",
+                    "--output", str(REPO_ROOT_FILES[0]))
     assert result.exit_code == 0, result.stderr

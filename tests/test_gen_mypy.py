@@ -31,6 +31,47 @@ def use(conn: psycopg.Connection[object]) -> None:
         fetched: ThingsRow | None = cursor.execute("select 1").fetchone()
 '''
 
+# The learnkit module's RPCs: declared JSON results (supabase/codegen.toml), literal arguments, NOT NULL results.
+LEARNKIT_USAGE = '''
+import uuid
+import psycopg
+from learnkit_db_types import AnswerResult, HintUse, Rpc, XpChange
+
+def use(conn: psycopg.Connection[object], session: uuid.UUID, question: uuid.UUID, org: uuid.UUID) -> None:
+    rpc = Rpc(conn)
+    answer: AnswerResult = rpc.submit_answer(session_id=session, question_id=question, answer={"value": 7},
+                                             response_time_ms=1200)
+    xp: int = answer["xp_awarded"] + answer["balance"]
+    correct: bool | None = answer["is_correct"]
+    hint: HintUse = rpc.use_hint(question_id=question, idempotency_key="k")
+    left: int = hint.get("free_hints_left", 0)
+    change: XpChange = rpc.increment_xp(user_id=uuid.uuid4(), delta=5, reason="r", category="bonus",
+                                        idempotency_key="k")
+    spent: bool = change["kind"] == "spent"
+    board = rpc.get_leaderboard(organization_id=org, metric="streak", period="all_time", scope="grade")
+    ranks = [row.rank for row in board]
+    invitation = rpc.create_invitation(organization_id=org, role="student")[0]
+    token: str = invitation.token
+    served: str = rpc.serve_question(session_id=session, question_id=question)["served_at"]
+'''
+LEARNKIT_MISUSE = {
+    "value outside a literal set": "rpc.get_leaderboard(organization_id=org, metric='points')",
+    "declared JSON field misread": "text: str = rpc.complete_lesson(lesson_id=org)['xp_awarded']",
+    "undeclared JSON field": "rpc.finish_container(session_id=org)['no_such_key']",
+    "literal field compared as another type": "kind: int = rpc.buy_streak_freeze(idempotency_key='k')['kind']",
+    "nullable JSON field used as bool": "ok: bool = rpc.submit_answer(session_id=org, question_id=org, answer=1, "
+                                        "response_time_ms=1)['is_correct']",
+    "nullable result column used as int": "rank: int = rpc.get_leaderboard(organization_id=org)[0].rank",
+}
+LEARNKIT_MISUSE_HEADER = '''
+import uuid
+import psycopg
+from learnkit_db_types import Rpc
+
+def misuse(conn: psycopg.Connection[object], org: uuid.UUID) -> None:
+    rpc = Rpc(conn)
+'''
+
 MISUSE = {
     "generated column written": 'values: ThingsInsert = {"name": "n", "mood": "happy", "total": decimal.Decimal(1)}',
     "identity always written": 'values: ThingsUpdate = {"id": 1}',
@@ -60,6 +101,11 @@ def checked_folder(pg_server, test_databases, tmp_path_factory):
     (folder / "usage.py").write_text(USAGE)
     for index, line in enumerate(MISUSE.values()):
         (folder / f"misuse_{index}.py").write_text(MISUSE_HEADER + textwrap.indent(line, "    ") + "\n")
+    (folder / "learnkit_db_types.py").write_text(REPO_ROOT_FILES[0].read_text())
+    (folder / "learnkit_usage.py").write_text(LEARNKIT_USAGE)
+    for index, line in enumerate(LEARNKIT_MISUSE.values()):
+        (folder / f"learnkit_misuse_{index}.py").write_text(
+            LEARNKIT_MISUSE_HEADER + textwrap.indent(line, "    ") + "\n")
     return folder
 
 
@@ -72,8 +118,9 @@ def run_mypy(folder, *files):
 
 
 def test_generated_modules_pass_mypy_strict(checked_folder):
+    # workers/db_types.py is checked as its copy learnkit_db_types.py, which the learnkit sample imports.
     result = run_mypy(checked_folder, checked_folder / "codegen_fixture_types.py", checked_folder / "usage.py",
-                      *REPO_ROOT_FILES)
+                      checked_folder / "learnkit_db_types.py", checked_folder / "learnkit_usage.py")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -82,3 +129,10 @@ def test_mypy_rejects_each_misuse(checked_folder):
     failing = {line.split(":")[0] for line in result.stdout.splitlines() if ": error:" in line}
     expected = {f"misuse_{index}.py" for index in range(len(MISUSE))}
     assert failing == expected, (dict(zip(sorted(expected), MISUSE)), result.stdout)
+
+
+def test_mypy_rejects_each_misuse_of_the_learnkit_rpcs(checked_folder):
+    result = run_mypy(checked_folder, *sorted(checked_folder.glob("learnkit_misuse_*.py")))
+    failing = {line.split(":")[0] for line in result.stdout.splitlines() if ": error:" in line}
+    expected = {f"learnkit_misuse_{index}.py" for index in range(len(LEARNKIT_MISUSE))}
+    assert failing == expected, (dict(zip(sorted(expected), LEARNKIT_MISUSE)), result.stdout)

@@ -211,3 +211,39 @@ def test_comments_become_docstrings(generated):
     assert '"""What the thing is called."""' in text
     assert '"""Add two integers."""' in text
     assert "Things with every column type." in text
+
+
+DECLARED = '''
+[shapes.Echo]
+doc = "What echo_json returns."
+fields.doc = "json"
+fields.tags = "json"
+fields.note = "string | null"
+optional = ["note"]
+
+[functions."codegen_fixture.echo_json"]
+returns = "Echo"
+
+[functions."codegen_fixture.greet"]
+literals.greeting = ["hello", "hi"]
+
+[functions."codegen_fixture.price_list"]
+not_null = ["name", "price"]
+'''
+
+
+def test_declarations_sharpen_results_and_arguments(generated, tmp_path):
+    from cli.codegen import shapes
+
+    path = tmp_path / "codegen.toml"
+    path.write_text(DECLARED)
+    text = render.render(generated["schema"], shapes.load(path))
+    module = import_generated(text, tmp_path, "codegen_fixture_declared")
+    # A declared JSON result is a TypedDict; a key sometimes absent is NotRequired.
+    assert module.Echo.__required_keys__ == {"doc", "tags"} and module.Echo.__optional_keys__ == {"note"}
+    assert typing.get_type_hints(module.Rpc.echo_json)["return"] is module.Echo
+    # A declared set of values is a Literal; declared NOT NULL result columns lose `| None`.
+    assert typing.get_type_hints(module.GreetArgs)["greeting"] == typing.Literal["hello", "hi"]
+    assert hints(module.PriceListResult) == {"name": str, "price": decimal.Decimal, "day": datetime.date | None}
+    # Without the declarations, as before.
+    assert hints(generated["module"].PriceListResult)["name"] == str | None

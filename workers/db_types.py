@@ -3612,9 +3612,9 @@ class CreateGuardianInvitationResult:
 
     _lk_columns: _t.ClassVar[tuple[_Column, ...]]
 
-    invitation_id: _uuid.UUID | None
-    token: str | None
-    expires_at: _dt.datetime | None
+    invitation_id: _uuid.UUID
+    token: str
+    expires_at: _dt.datetime
 
 
 CreateGuardianInvitationResult._lk_columns = (
@@ -3630,9 +3630,9 @@ class CreateInvitationResult:
 
     _lk_columns: _t.ClassVar[tuple[_Column, ...]]
 
-    invitation_id: _uuid.UUID | None
-    token: str | None
-    expires_at: _dt.datetime | None
+    invitation_id: _uuid.UUID
+    token: str
+    expires_at: _dt.datetime
 
 
 CreateInvitationResult._lk_columns = (
@@ -6276,6 +6276,76 @@ _ENUM_SQL_NAMES: tuple[str, ...] = (
 _COMPOSITES: dict[str, type[_t.Any]] = {
 }
 
+# ---------------------------------------------------------------- declared JSON results
+# The objects jsonb functions return, as declared in supabase/codegen.toml (the catalog only says jsonb).
+
+# A graded answer: private.answer_result().
+AnswerResult = _t.TypedDict('AnswerResult', {
+    'attempt_id': str,
+    'question_id': str,
+    'is_correct': bool | None,
+    'xp_awarded': int,
+    'award_rule': str | None,
+    'balance': int,
+    'lifetime_xp': int,
+    'level': int,
+    'current_streak': int,
+    'replayed': bool,
+})
+
+# A finished container session: private.finish_container_for() (its first result again when replayed).
+ContainerCompletion = _t.TypedDict('ContainerCompletion', {
+    'session_id': str,
+    'perfect': bool,
+    'xp_awarded': int,
+    'balance': int,
+    'replayed': bool,
+})
+
+# A hint taken: private.take_hint(); a replay has no free_hints_left.
+HintUse = _t.TypedDict('HintUse', {
+    'question_id': str,
+    'hint': str | None,
+    'cost': int,
+    'free_hints_left': _t.NotRequired[int],
+    'balance': int,
+    'replayed': bool,
+})
+
+# A completed lesson: private.complete_lesson_for() (its first result again when replayed).
+LessonCompletion = _t.TypedDict('LessonCompletion', {
+    'lesson_id': str,
+    'perfect': bool,
+    'xp_awarded': int,
+    'balance': int,
+    'replayed': bool,
+})
+
+# When a question was first served in a session: private.serve_my_question().
+QuestionServing = _t.TypedDict('QuestionServing', {
+    'session_id': str,
+    'question_id': str,
+    'served_at': str,
+})
+
+# An XP change: private.xp_result().
+XpChange = _t.TypedDict('XpChange', {
+    'transaction_id': int,
+    'user_id': str,
+    'kind': _t.Literal['earned', 'spent'],
+    'category': _t.Literal['learning', 'hint', 'achievement', 'streak', 'bonus', 'challenge'],
+    'amount': int,
+    'delta': int,
+    'reason': str,
+    'balance': int,
+    'lifetime_xp': int,
+    'level': int,
+    'local_day': str,
+    'idempotency_key': str,
+    'created_at': str,
+    'replayed': bool,
+})
+
 # ---------------------------------------------------------------- functions
 
 AcceptInvitationArgs = _t.TypedDict('AcceptInvitationArgs', {
@@ -6291,7 +6361,7 @@ BuyStreakFreezeArgs = _t.TypedDict('BuyStreakFreezeArgs', {
 })
 _BuyStreakFreezeArgs_FUNCTION = _Function('public', 'buy_streak_freeze', (
     _Param('idempotency_key', 'idempotency_key', 'text', required=True, json=False, accepts=(str,)),
-), 'scalar', 'JSON')
+), 'scalar', 'XpChange')
 _BUY_STREAK_FREEZE_OVERLOADS = (_BuyStreakFreezeArgs_FUNCTION, )
 
 CompleteLessonArgs = _t.TypedDict('CompleteLessonArgs', {
@@ -6299,7 +6369,7 @@ CompleteLessonArgs = _t.TypedDict('CompleteLessonArgs', {
 })
 _CompleteLessonArgs_FUNCTION = _Function('public', 'complete_lesson', (
     _Param('lesson_id', 'lesson_id', 'uuid', required=True, json=False, accepts=(_uuid.UUID,)),
-), 'scalar', 'JSON')
+), 'scalar', 'LessonCompletion')
 _COMPLETE_LESSON_OVERLOADS = (_CompleteLessonArgs_FUNCTION, )
 
 ConfirmGuardianInvitationArgs = _t.TypedDict('ConfirmGuardianInvitationArgs', {
@@ -6314,7 +6384,7 @@ CreateGuardianInvitationArgs = _t.TypedDict('CreateGuardianInvitationArgs', {
     'organization_id': _uuid.UUID,
     'student_id': _uuid.UUID,
     'invitee_email': str,
-    'relationship': _t.NotRequired[str],
+    'relationship': _t.NotRequired[_t.Literal['parent', 'guardian', 'relative', 'other']],
     'expires_in': _t.NotRequired[_dt.timedelta],
 })
 _CreateGuardianInvitationArgs_FUNCTION = _Function('public', 'create_guardian_invitation', (
@@ -6361,7 +6431,7 @@ FinishContainerArgs = _t.TypedDict('FinishContainerArgs', {
 })
 _FinishContainerArgs_FUNCTION = _Function('public', 'finish_container', (
     _Param('session_id', 'session_id', 'uuid', required=True, json=False, accepts=(_uuid.UUID,)),
-), 'scalar', 'JSON')
+), 'scalar', 'ContainerCompletion')
 _FINISH_CONTAINER_OVERLOADS = (_FinishContainerArgs_FUNCTION, )
 
 GetChildOverviewArgs = _t.TypedDict('GetChildOverviewArgs', {
@@ -6374,9 +6444,9 @@ _GET_CHILD_OVERVIEW_OVERLOADS = (_GetChildOverviewArgs_FUNCTION, )
 
 GetLeaderboardArgs = _t.TypedDict('GetLeaderboardArgs', {
     'organization_id': _uuid.UUID,
-    'metric': _t.NotRequired[str],
-    'period': _t.NotRequired[str],
-    'scope': _t.NotRequired[str],
+    'metric': _t.NotRequired[_t.Literal['xp', 'level', 'streak', 'achievements']],
+    'period': _t.NotRequired[_t.Literal['all_time', 'week', 'today']],
+    'scope': _t.NotRequired[_t.Literal['organization', 'grade', 'course']],
     'scope_id': _t.NotRequired[str],
     'top_n': _t.NotRequired[int],
 })
@@ -6392,9 +6462,9 @@ _GET_LEADERBOARD_OVERLOADS = (_GetLeaderboardArgs_FUNCTION, )
 
 GetLeaderboardAroundMeArgs = _t.TypedDict('GetLeaderboardAroundMeArgs', {
     'organization_id': _uuid.UUID,
-    'metric': _t.NotRequired[str],
-    'period': _t.NotRequired[str],
-    'scope': _t.NotRequired[str],
+    'metric': _t.NotRequired[_t.Literal['xp', 'level', 'streak', 'achievements']],
+    'period': _t.NotRequired[_t.Literal['all_time', 'week', 'today']],
+    'scope': _t.NotRequired[_t.Literal['organization', 'grade', 'course']],
     'scope_id': _t.NotRequired[str],
     'neighbours': _t.NotRequired[int],
 })
@@ -6452,7 +6522,7 @@ IncrementXpArgs = _t.TypedDict('IncrementXpArgs', {
     'user_id': _uuid.UUID,
     'delta': int,
     'reason': str,
-    'category': str,
+    'category': _t.Literal['learning', 'hint', 'achievement', 'streak', 'bonus', 'challenge'],
     'idempotency_key': str,
 })
 _IncrementXpArgs_FUNCTION = _Function('public', 'increment_xp', (
@@ -6461,7 +6531,7 @@ _IncrementXpArgs_FUNCTION = _Function('public', 'increment_xp', (
     _Param('reason', 'reason', 'text', required=True, json=False, accepts=(str,)),
     _Param('category', 'category', 'text', required=True, json=False, accepts=(str,)),
     _Param('idempotency_key', 'idempotency_key', 'text', required=True, json=False, accepts=(str,)),
-), 'scalar', 'JSON')
+), 'scalar', 'XpChange')
 _INCREMENT_XP_OVERLOADS = (_IncrementXpArgs_FUNCTION, )
 
 LevelForXpArgs = _t.TypedDict('LevelForXpArgs', {
@@ -6515,7 +6585,7 @@ ServeQuestionArgs = _t.TypedDict('ServeQuestionArgs', {
 _ServeQuestionArgs_FUNCTION = _Function('public', 'serve_question', (
     _Param('session_id', 'session_id', 'uuid', required=True, json=False, accepts=(_uuid.UUID,)),
     _Param('question_id', 'question_id', 'uuid', required=True, json=False, accepts=(_uuid.UUID,)),
-), 'scalar', 'JSON')
+), 'scalar', 'QuestionServing')
 _SERVE_QUESTION_OVERLOADS = (_ServeQuestionArgs_FUNCTION, )
 
 Sm2ScheduleArgs = _t.TypedDict('Sm2ScheduleArgs', {
@@ -6547,7 +6617,7 @@ _SubmitAnswerArgs_FUNCTION = _Function('public', 'submit_answer', (
     _Param('response_time_ms', 'response_time_ms', 'integer', required=True, json=False, accepts=(int,)),
     _Param('idempotency_key', 'idempotency_key', 'text', required=False, json=False, accepts=(str,)),
     _Param('hints_used', 'hints_used', 'integer', required=False, json=False, accepts=(int,)),
-), 'scalar', 'JSON')
+), 'scalar', 'AnswerResult')
 _SUBMIT_ANSWER_OVERLOADS = (_SubmitAnswerArgs_FUNCTION, )
 
 UseHintArgs = _t.TypedDict('UseHintArgs', {
@@ -6557,7 +6627,7 @@ UseHintArgs = _t.TypedDict('UseHintArgs', {
 _UseHintArgs_FUNCTION = _Function('public', 'use_hint', (
     _Param('question_id', 'question_id', 'uuid', required=True, json=False, accepts=(_uuid.UUID,)),
     _Param('idempotency_key', 'idempotency_key', 'text', required=True, json=False, accepts=(str,)),
-), 'scalar', 'JSON')
+), 'scalar', 'HintUse')
 _USE_HINT_OVERLOADS = (_UseHintArgs_FUNCTION, )
 
 
@@ -6572,15 +6642,15 @@ class Rpc:
         function = _choose(_ACCEPT_INVITATION_OVERLOADS, arguments)
         return _t.cast('list[AcceptInvitationResult]', _call(self.conn, function, arguments))
 
-    def buy_streak_freeze(self, **arguments: _t.Unpack[BuyStreakFreezeArgs]) -> JSON:
+    def buy_streak_freeze(self, **arguments: _t.Unpack[BuyStreakFreezeArgs]) -> XpChange:
         """Buy a streak freeze with XP (cost per organization, default 50; at most 2 held). Errors: 23514 when 2 are held or XP is short."""
         function = _choose(_BUY_STREAK_FREEZE_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('XpChange', _call(self.conn, function, arguments))
 
-    def complete_lesson(self, **arguments: _t.Unpack[CompleteLessonArgs]) -> JSON:
+    def complete_lesson(self, **arguments: _t.Unpack[CompleteLessonArgs]) -> LessonCompletion:
         """Complete a lesson whose questions you answered correctly: {xp_awarded, perfect, balance, replayed}. Errors: 23514 not complete, P0002 unknown lesson."""
         function = _choose(_COMPLETE_LESSON_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('LessonCompletion', _call(self.conn, function, arguments))
 
     def confirm_guardian_invitation(self, **arguments: _t.Unpack[ConfirmGuardianInvitationArgs]) -> bool | None:
         """The student a guardian invitation names (they read it in public.invitations) consents to it: true when the guardian had already accepted and the link now exists, false when it waits for the guardian. P0002 for an invitation that is not about the caller, 22023 once expired."""
@@ -6607,10 +6677,10 @@ class Rpc:
         function = _choose(_DECLINE_INVITATION_OVERLOADS, arguments)
         return _t.cast('None', _call(self.conn, function, arguments))
 
-    def finish_container(self, **arguments: _t.Unpack[FinishContainerArgs]) -> JSON:
+    def finish_container(self, **arguments: _t.Unpack[FinishContainerArgs]) -> ContainerCompletion:
         """Finish your container session (LEARN/EXPERIENCE/DISCOVER): {xp_awarded, perfect, balance, replayed}."""
         function = _choose(_FINISH_CONTAINER_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('ContainerCompletion', _call(self.conn, function, arguments))
 
     def get_child_overview(self, **arguments: _t.Unpack[GetChildOverviewArgs]) -> list[GetChildOverviewResult]:
         """A guardian's overview of one linked student: nickname, XP, level, current streak, sessions started and answer accuracy (percent) over the last 7 days. Raises 42501 unless the caller is a guardian linked to `student_id` (public.guardianships)."""
@@ -6652,10 +6722,10 @@ class Rpc:
         function = _choose(_GET_TUTOR_CONTEXT_OVERLOADS, arguments)
         return _t.cast('JSON', _call(self.conn, function, arguments))
 
-    def increment_xp(self, **arguments: _t.Unpack[IncrementXpArgs]) -> JSON:
+    def increment_xp(self, **arguments: _t.Unpack[IncrementXpArgs]) -> XpChange:
         """service_role only: add (delta > 0) or spend (delta < 0) a learner's XP, idempotently. Students get 42501."""
         function = _choose(_INCREMENT_XP_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('XpChange', _call(self.conn, function, arguments))
 
     def level_for_xp(self, **arguments: _t.Unpack[LevelForXpArgs]) -> int | None:
         """The level reached with this much XP (at least 1)."""
@@ -6682,25 +6752,25 @@ class Rpc:
         function = _choose(_PROGRESS_REPORT_LOCATION_OVERLOADS, arguments)
         return _t.cast('list[ProgressReportLocationResult]', _call(self.conn, function, arguments))
 
-    def serve_question(self, **arguments: _t.Unpack[ServeQuestionArgs]) -> JSON:
+    def serve_question(self, **arguments: _t.Unpack[ServeQuestionArgs]) -> QuestionServing:
         """Call when showing a question in your open session: starts the server's clock for speed rewards (the first call per session and question counts). Returns {session_id, question_id, served_at}. Errors: 42501."""
         function = _choose(_SERVE_QUESTION_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('QuestionServing', _call(self.conn, function, arguments))
 
     def sm2_schedule(self, **arguments: _t.Unpack[Sm2ScheduleArgs]) -> Sm2ScheduleResult | None:
         """One SM-2 step: (ease, interval, repetitions, quality 0..5) → next ease (≥ 1.3), interval (1, 6, I·EF) and repetitions."""
         function = _choose(_SM2_SCHEDULE_OVERLOADS, arguments)
         return _t.cast('Sm2ScheduleResult | None', _call(self.conn, function, arguments))
 
-    def submit_answer(self, **arguments: _t.Unpack[SubmitAnswerArgs]) -> JSON:
+    def submit_answer(self, **arguments: _t.Unpack[SubmitAnswerArgs]) -> AnswerResult:
         """Answer a question in your open session: graded against the hidden key, XP by the rules, progress recorded. Returns {attempt_id, is_correct, xp_awarded, award_rule, balance, lifetime_xp, level, current_streak, replayed}. Errors: 42501 (not your session / question), PT429 (rate limit)."""
         function = _choose(_SUBMIT_ANSWER_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('AnswerResult', _call(self.conn, function, arguments))
 
-    def use_hint(self, **arguments: _t.Unpack[UseHintArgs]) -> JSON:
+    def use_hint(self, **arguments: _t.Unpack[UseHintArgs]) -> HintUse:
         """Take a question's hint: {hint, cost, free_hints_left, balance, replayed}. Free hints per local day (default 10), then hint_cost XP each; 23514 when XP is short, P0002 for an unknown question."""
         function = _choose(_USE_HINT_OVERLOADS, arguments)
-        return _t.cast('JSON', _call(self.conn, function, arguments))
+        return _t.cast('HintUse', _call(self.conn, function, arguments))
 
 class AsyncRpc:
     """The schema's functions, called through an async psycopg connection."""
@@ -6713,15 +6783,15 @@ class AsyncRpc:
         function = _choose(_ACCEPT_INVITATION_OVERLOADS, arguments)
         return _t.cast('list[AcceptInvitationResult]', await _call_async(self.conn, function, arguments))
 
-    async def buy_streak_freeze(self, **arguments: _t.Unpack[BuyStreakFreezeArgs]) -> JSON:
+    async def buy_streak_freeze(self, **arguments: _t.Unpack[BuyStreakFreezeArgs]) -> XpChange:
         """Buy a streak freeze with XP (cost per organization, default 50; at most 2 held). Errors: 23514 when 2 are held or XP is short."""
         function = _choose(_BUY_STREAK_FREEZE_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('XpChange', await _call_async(self.conn, function, arguments))
 
-    async def complete_lesson(self, **arguments: _t.Unpack[CompleteLessonArgs]) -> JSON:
+    async def complete_lesson(self, **arguments: _t.Unpack[CompleteLessonArgs]) -> LessonCompletion:
         """Complete a lesson whose questions you answered correctly: {xp_awarded, perfect, balance, replayed}. Errors: 23514 not complete, P0002 unknown lesson."""
         function = _choose(_COMPLETE_LESSON_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('LessonCompletion', await _call_async(self.conn, function, arguments))
 
     async def confirm_guardian_invitation(self, **arguments: _t.Unpack[ConfirmGuardianInvitationArgs]) -> bool | None:
         """The student a guardian invitation names (they read it in public.invitations) consents to it: true when the guardian had already accepted and the link now exists, false when it waits for the guardian. P0002 for an invitation that is not about the caller, 22023 once expired."""
@@ -6748,10 +6818,10 @@ class AsyncRpc:
         function = _choose(_DECLINE_INVITATION_OVERLOADS, arguments)
         return _t.cast('None', await _call_async(self.conn, function, arguments))
 
-    async def finish_container(self, **arguments: _t.Unpack[FinishContainerArgs]) -> JSON:
+    async def finish_container(self, **arguments: _t.Unpack[FinishContainerArgs]) -> ContainerCompletion:
         """Finish your container session (LEARN/EXPERIENCE/DISCOVER): {xp_awarded, perfect, balance, replayed}."""
         function = _choose(_FINISH_CONTAINER_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('ContainerCompletion', await _call_async(self.conn, function, arguments))
 
     async def get_child_overview(self, **arguments: _t.Unpack[GetChildOverviewArgs]) -> list[GetChildOverviewResult]:
         """A guardian's overview of one linked student: nickname, XP, level, current streak, sessions started and answer accuracy (percent) over the last 7 days. Raises 42501 unless the caller is a guardian linked to `student_id` (public.guardianships)."""
@@ -6793,10 +6863,10 @@ class AsyncRpc:
         function = _choose(_GET_TUTOR_CONTEXT_OVERLOADS, arguments)
         return _t.cast('JSON', await _call_async(self.conn, function, arguments))
 
-    async def increment_xp(self, **arguments: _t.Unpack[IncrementXpArgs]) -> JSON:
+    async def increment_xp(self, **arguments: _t.Unpack[IncrementXpArgs]) -> XpChange:
         """service_role only: add (delta > 0) or spend (delta < 0) a learner's XP, idempotently. Students get 42501."""
         function = _choose(_INCREMENT_XP_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('XpChange', await _call_async(self.conn, function, arguments))
 
     async def level_for_xp(self, **arguments: _t.Unpack[LevelForXpArgs]) -> int | None:
         """The level reached with this much XP (at least 1)."""
@@ -6823,25 +6893,25 @@ class AsyncRpc:
         function = _choose(_PROGRESS_REPORT_LOCATION_OVERLOADS, arguments)
         return _t.cast('list[ProgressReportLocationResult]', await _call_async(self.conn, function, arguments))
 
-    async def serve_question(self, **arguments: _t.Unpack[ServeQuestionArgs]) -> JSON:
+    async def serve_question(self, **arguments: _t.Unpack[ServeQuestionArgs]) -> QuestionServing:
         """Call when showing a question in your open session: starts the server's clock for speed rewards (the first call per session and question counts). Returns {session_id, question_id, served_at}. Errors: 42501."""
         function = _choose(_SERVE_QUESTION_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('QuestionServing', await _call_async(self.conn, function, arguments))
 
     async def sm2_schedule(self, **arguments: _t.Unpack[Sm2ScheduleArgs]) -> Sm2ScheduleResult | None:
         """One SM-2 step: (ease, interval, repetitions, quality 0..5) → next ease (≥ 1.3), interval (1, 6, I·EF) and repetitions."""
         function = _choose(_SM2_SCHEDULE_OVERLOADS, arguments)
         return _t.cast('Sm2ScheduleResult | None', await _call_async(self.conn, function, arguments))
 
-    async def submit_answer(self, **arguments: _t.Unpack[SubmitAnswerArgs]) -> JSON:
+    async def submit_answer(self, **arguments: _t.Unpack[SubmitAnswerArgs]) -> AnswerResult:
         """Answer a question in your open session: graded against the hidden key, XP by the rules, progress recorded. Returns {attempt_id, is_correct, xp_awarded, award_rule, balance, lifetime_xp, level, current_streak, replayed}. Errors: 42501 (not your session / question), PT429 (rate limit)."""
         function = _choose(_SUBMIT_ANSWER_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('AnswerResult', await _call_async(self.conn, function, arguments))
 
-    async def use_hint(self, **arguments: _t.Unpack[UseHintArgs]) -> JSON:
+    async def use_hint(self, **arguments: _t.Unpack[UseHintArgs]) -> HintUse:
         """Take a question's hint: {hint, cost, free_hints_left, balance, replayed}. Free hints per local day (default 10), then hint_cost XP each; 23514 when XP is short, P0002 for an unknown question."""
         function = _choose(_USE_HINT_OVERLOADS, arguments)
-        return _t.cast('JSON', await _call_async(self.conn, function, arguments))
+        return _t.cast('HintUse', await _call_async(self.conn, function, arguments))
 
 class SupabaseRpc:
     """The schema's functions, called through supabase-py's client.rpc() (PostgREST)."""
@@ -6854,15 +6924,15 @@ class SupabaseRpc:
         function = _choose(_ACCEPT_INVITATION_OVERLOADS, arguments)
         return _t.cast('list[AcceptInvitationResult]', _call_supabase(self.client, function, arguments))
 
-    def buy_streak_freeze(self, **arguments: _t.Unpack[BuyStreakFreezeArgs]) -> JSON:
+    def buy_streak_freeze(self, **arguments: _t.Unpack[BuyStreakFreezeArgs]) -> XpChange:
         """Buy a streak freeze with XP (cost per organization, default 50; at most 2 held). Errors: 23514 when 2 are held or XP is short."""
         function = _choose(_BUY_STREAK_FREEZE_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('XpChange', _call_supabase(self.client, function, arguments))
 
-    def complete_lesson(self, **arguments: _t.Unpack[CompleteLessonArgs]) -> JSON:
+    def complete_lesson(self, **arguments: _t.Unpack[CompleteLessonArgs]) -> LessonCompletion:
         """Complete a lesson whose questions you answered correctly: {xp_awarded, perfect, balance, replayed}. Errors: 23514 not complete, P0002 unknown lesson."""
         function = _choose(_COMPLETE_LESSON_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('LessonCompletion', _call_supabase(self.client, function, arguments))
 
     def confirm_guardian_invitation(self, **arguments: _t.Unpack[ConfirmGuardianInvitationArgs]) -> bool | None:
         """The student a guardian invitation names (they read it in public.invitations) consents to it: true when the guardian had already accepted and the link now exists, false when it waits for the guardian. P0002 for an invitation that is not about the caller, 22023 once expired."""
@@ -6889,10 +6959,10 @@ class SupabaseRpc:
         function = _choose(_DECLINE_INVITATION_OVERLOADS, arguments)
         return _t.cast('None', _call_supabase(self.client, function, arguments))
 
-    def finish_container(self, **arguments: _t.Unpack[FinishContainerArgs]) -> JSON:
+    def finish_container(self, **arguments: _t.Unpack[FinishContainerArgs]) -> ContainerCompletion:
         """Finish your container session (LEARN/EXPERIENCE/DISCOVER): {xp_awarded, perfect, balance, replayed}."""
         function = _choose(_FINISH_CONTAINER_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('ContainerCompletion', _call_supabase(self.client, function, arguments))
 
     def get_child_overview(self, **arguments: _t.Unpack[GetChildOverviewArgs]) -> list[GetChildOverviewResult]:
         """A guardian's overview of one linked student: nickname, XP, level, current streak, sessions started and answer accuracy (percent) over the last 7 days. Raises 42501 unless the caller is a guardian linked to `student_id` (public.guardianships)."""
@@ -6934,10 +7004,10 @@ class SupabaseRpc:
         function = _choose(_GET_TUTOR_CONTEXT_OVERLOADS, arguments)
         return _t.cast('JSON', _call_supabase(self.client, function, arguments))
 
-    def increment_xp(self, **arguments: _t.Unpack[IncrementXpArgs]) -> JSON:
+    def increment_xp(self, **arguments: _t.Unpack[IncrementXpArgs]) -> XpChange:
         """service_role only: add (delta > 0) or spend (delta < 0) a learner's XP, idempotently. Students get 42501."""
         function = _choose(_INCREMENT_XP_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('XpChange', _call_supabase(self.client, function, arguments))
 
     def level_for_xp(self, **arguments: _t.Unpack[LevelForXpArgs]) -> int | None:
         """The level reached with this much XP (at least 1)."""
@@ -6964,22 +7034,22 @@ class SupabaseRpc:
         function = _choose(_PROGRESS_REPORT_LOCATION_OVERLOADS, arguments)
         return _t.cast('list[ProgressReportLocationResult]', _call_supabase(self.client, function, arguments))
 
-    def serve_question(self, **arguments: _t.Unpack[ServeQuestionArgs]) -> JSON:
+    def serve_question(self, **arguments: _t.Unpack[ServeQuestionArgs]) -> QuestionServing:
         """Call when showing a question in your open session: starts the server's clock for speed rewards (the first call per session and question counts). Returns {session_id, question_id, served_at}. Errors: 42501."""
         function = _choose(_SERVE_QUESTION_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('QuestionServing', _call_supabase(self.client, function, arguments))
 
     def sm2_schedule(self, **arguments: _t.Unpack[Sm2ScheduleArgs]) -> Sm2ScheduleResult | None:
         """One SM-2 step: (ease, interval, repetitions, quality 0..5) → next ease (≥ 1.3), interval (1, 6, I·EF) and repetitions."""
         function = _choose(_SM2_SCHEDULE_OVERLOADS, arguments)
         return _t.cast('Sm2ScheduleResult | None', _call_supabase(self.client, function, arguments))
 
-    def submit_answer(self, **arguments: _t.Unpack[SubmitAnswerArgs]) -> JSON:
+    def submit_answer(self, **arguments: _t.Unpack[SubmitAnswerArgs]) -> AnswerResult:
         """Answer a question in your open session: graded against the hidden key, XP by the rules, progress recorded. Returns {attempt_id, is_correct, xp_awarded, award_rule, balance, lifetime_xp, level, current_streak, replayed}. Errors: 42501 (not your session / question), PT429 (rate limit)."""
         function = _choose(_SUBMIT_ANSWER_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('AnswerResult', _call_supabase(self.client, function, arguments))
 
-    def use_hint(self, **arguments: _t.Unpack[UseHintArgs]) -> JSON:
+    def use_hint(self, **arguments: _t.Unpack[UseHintArgs]) -> HintUse:
         """Take a question's hint: {hint, cost, free_hints_left, balance, replayed}. Free hints per local day (default 10), then hint_cost XP each; 23514 when XP is short, P0002 for an unknown question."""
         function = _choose(_USE_HINT_OVERLOADS, arguments)
-        return _t.cast('JSON', _call_supabase(self.client, function, arguments))
+        return _t.cast('HintUse', _call_supabase(self.client, function, arguments))

@@ -8,12 +8,15 @@ from pathlib import Path
 from psycopg import sql
 
 from cli import connection, emulation, migrations
-from cli.codegen import introspect, render
+from cli.codegen import introspect, render, shapes, typescript
 from cli.errors import UsageError
 from cli.local_server import LocalServer, ServerConfig, free_port, system_bin_dir
 from cli.settings import Settings
 
 DEFAULT_OUTPUT = Path("workers/db_types.py")
+# Where each language's file goes by default, relative to the project root.
+DEFAULT_OUTPUTS = {"python": DEFAULT_OUTPUT, "typescript": Path("types/database.ts")}
+RENDERERS = {"python": render.render, "typescript": typescript.render}
 SCRATCH_DATABASE = "learnkit_codegen"
 
 
@@ -27,13 +30,15 @@ class Generated:
                 f"{len(self.schema.enums)} enums, {len(self.schema.composites)} composite types")
 
 
-def from_database(url: str, schema: str) -> Generated:
+def from_database(url: str, schema: str, lang: str = "python",
+                  declarations: shapes.Declarations | None = None) -> Generated:
     with connection.connect(url) as conn:
         introspected = introspect.introspect(conn, schema)
-    return Generated(render.render(introspected), introspected)
+    return Generated(RENDERERS[lang](introspected, declarations), introspected)
 
 
-def from_migrations(settings: Settings, schema: str) -> Generated:
+def from_migrations(settings: Settings, schema: str, lang: str = "python",
+                    declarations: shapes.Declarations | None = None) -> Generated:
     """Migrate a throwaway server's database (as `learnkit db push` would) and generate from it."""
     with tempfile.TemporaryDirectory(prefix="learnkit-codegen-") as state_dir:
         server = LocalServer(Path(state_dir) / "server", ServerConfig(kind=_server_kind(), port=free_port()),
@@ -46,7 +51,7 @@ def from_migrations(settings: Settings, schema: str) -> Generated:
             with connection.connect(url) as conn:
                 migrations.push(conn, settings)
                 emulation.apply_database_settings(conn)
-            return from_database(url, schema)
+            return from_database(url, schema, lang, declarations)
         finally:
             server.destroy()
 

@@ -66,6 +66,16 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    referenced_schema: str
+    referenced_relation: str
+    referenced_columns: tuple[str, ...]
+    one_to_one: bool  # the key's columns are also a primary key or unique constraint
+
+
+@dataclass(frozen=True)
 class Relation:
     schema: str
     name: str
@@ -74,6 +84,7 @@ class Relation:
     comment: str | None = None
     relid: int = 0
     row_type: int = 0  # the oid of the relation's composite row type
+    foreign_keys: tuple[ForeignKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ class Function:
     result_columns: tuple[Column, ...]  # from OUT / INOUT / RETURNS TABLE, else ()
     volatility: str
     comment: str | None = None
+    estimated_rows: float = 0  # pg_proc.prorows: 0 unless it returns a set
 
 
 @dataclass(frozen=True)
@@ -135,7 +147,14 @@ def introspect(conn: psycopg.Connection, schema: str) -> Schema:
         relation_rows = conn.execute(queries.query(SQL_FILE, "relations"), {"schema": schema}).fetchall()
         function_rows = conn.execute(queries.query(SQL_FILE, "functions"), {"schema": schema}).fetchall()
         attributes = _Attributes(conn, catalog)
-        relations = tuple(_relation(schema, row, attributes) for row in relation_rows)
+        foreign_keys: dict[int, list[ForeignKey]] = {}
+        for row in conn.execute(queries.query(SQL_FILE, "foreign_keys"), {"schema": schema}):
+            foreign_keys.setdefault(row["relid"], []).append(ForeignKey(
+                name=row["name"], columns=tuple(row["columns"]), referenced_schema=row["referenced_schema"],
+                referenced_relation=row["referenced_relation"],
+                referenced_columns=tuple(row["referenced_columns"]), one_to_one=row["one_to_one"]))
+        relations = tuple(_relation(schema, row, attributes, tuple(foreign_keys.get(row["relid"], ())))
+                          for row in relation_rows)
         functions, skipped = _functions(schema, function_rows, catalog)
         own_relids = {row["relid"] for row in relation_rows}
         composites = _referenced_composites(relations, functions, attributes, catalog, schema, own_relids)
@@ -216,10 +235,10 @@ def _domain_not_null(pg_type: PgType) -> bool:
     return False
 
 
-def _relation(schema: str, row: dict, attributes: _Attributes) -> Relation:
+def _relation(schema: str, row: dict, attributes: _Attributes, foreign_keys: tuple[ForeignKey, ...]) -> Relation:
     return Relation(schema=schema, name=row["name"], kind=RELATION_KINDS[row["kind"]],
                     columns=attributes.get(row["relid"]), comment=row["comment"], relid=row["relid"],
-                    row_type=row["row_type"])
+                    row_type=row["row_type"], foreign_keys=foreign_keys)
 
 
 def _functions(schema: str, rows: list[dict], catalog: _TypeCatalog) -> tuple[tuple[Function, ...], tuple[str, ...]]:
@@ -250,7 +269,7 @@ def _functions(schema: str, rows: list[dict], catalog: _TypeCatalog) -> tuple[tu
             returns_set=row["returns_set"],
             # One OUT parameter makes the function return that parameter's type: a scalar.
             result_columns=results if returns.kind == "p" and returns.name == "record" else (),
-            volatility=row["volatility"], comment=row["comment"],
+            volatility=row["volatility"], comment=row["comment"], estimated_rows=row["estimated_rows"],
         ))
     return tuple(functions), tuple(skipped)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from cli.codegen import pytypes
+from cli.codegen import pytypes, shapes
 from cli.codegen.introspect import Column, Function, Relation, Schema
 from cli.codegen.pytypes import Names
 from cli.errors import Failure
@@ -96,9 +96,13 @@ class FunctionGroup:
         return "_t.Any" if self.overloaded else self.overloads[0].returns
 
 
-def render(schema: Schema) -> str:
-    """The module's text for `schema`."""
-    builder = _Builder(schema)
+def render(schema: Schema, declarations: shapes.Declarations | None = None) -> str:
+    """The module's text for `schema`, with the declared JSON shapes and literal arguments of its functions."""
+    declarations = declarations or shapes.Declarations()
+    problems = declarations.check(schema)
+    if problems:
+        raise Failure(f"{len(problems)} stale declaration(s): " + "; ".join(problems))
+    builder = _Builder(schema, declarations)
     context = builder.build()
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("cli", "templates"),
@@ -134,9 +138,25 @@ def _tidy(text: str) -> str:
     return "\n".join(tidy).strip("\n") + "\n"
 
 
+PYTHON_JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "json": "JSON"}
+
+
+def shape_field_annotation(field_type: shapes.FieldType) -> str:
+    if field_type.base == "literal":
+        text = "_t.Literal[" + ", ".join(repr(value) for value in field_type.literals) + "]"
+    else:
+        text = PYTHON_JSON_TYPES[field_type.base]
+    return pytypes.optional(text) if field_type.nullable else text
+
+
+def literal_annotation(values: tuple[str, ...]) -> str:
+    return "_t.Literal[" + ", ".join(repr(value) for value in values) + "]"
+
+
 class _Builder:
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, declarations: shapes.Declarations) -> None:
         self.schema = schema
+        self.declarations = declarations
         self.taken: dict[str, str] = {}  # top-level name → what it stands for
         own = schema.name
         self.names = Names(
@@ -154,6 +174,9 @@ class _Builder:
         for relation in schema.relations:
             row_class = self._claim(pytypes.camel(relation.name) + "Row", f"{relation.name} rows")
             self.names.composites[self._row_type_oid(relation)] = row_class
+        self.shapes = declarations.used_shapes(schema)
+        for shape in self.shapes:
+            self._claim(shape.name, f"the declared JSON shape {shape.name}")
 
     @staticmethod
     def _row_type_oid(relation: Relation) -> int:
@@ -189,6 +212,10 @@ class _Builder:
             "models": models,
             "relations": relations,
             "functions": functions,
+            "shapes": [{"class_name": shape.name, "doc": shape.doc,
+                        "fields": [TypedDictField(f.name, shape_field_annotation(f.type) if f.required
+                                                  else f"_t.NotRequired[{shape_field_annotation(f.type)}]")
+                                   for f in shape.fields]} for shape in self.shapes],
         }
 
     def _reserved_attributes(self) -> set[str]:
@@ -207,13 +234,14 @@ class _Builder:
                 "annotation": pytypes.annotation(pg_type.base, self.names),
                 "base_sql_name": pg_type.base.sql_name, "comment": pg_type.comment}
 
-    def _fields(self, columns: tuple[Column, ...], *, all_nullable: bool) -> list[Field]:
+    def _fields(self, columns: tuple[Column, ...], *, all_nullable: bool,
+                not_null: frozenset[str] = frozenset()) -> list[Field]:
         reserved = self._reserved_attributes()
         attributes = pytypes.unique([pytypes.attribute(column.name, reserved) for column in columns])
         fields = []
         for column, attribute in zip(columns, attributes):
             python_type = pytypes.annotation(column.type, self.names)
-            nullable = all_nullable or column.nullable
+            nullable = (all_nullable or column.nullable) and column.name not in not_null
             fields.append(Field(
                 name=column.name, attribute=attribute,
                 annotation=pytypes.optional(python_type) if nullable else python_type,
@@ -327,6 +355,9 @@ class _Builder:
                                      for position, a in enumerate(function.arguments, start=1)])
         for argument, attribute in zip(function.arguments, attributes):
             python_type = pytypes.annotation(argument.type, self.names)  # a variadic one is passed as its array
+            literals = self.declarations.literal_values(function, argument.name)
+            if literals:
+                python_type = literal_annotation(literals)
             params.append(Param(
                 name=argument.name, attribute=attribute, cast=argument.type.sql_name,
                 required=not argument.has_default, json=pytypes.is_json(argument.type),
@@ -340,10 +371,15 @@ class _Builder:
             row_class = self._claim(pytypes.camel(function.name) + "Result" + (str(index) if index > 1 else ""),
                                     f"the result of {function.name}({function.identity})")
             model = Model(class_name=row_class, comment=f"A row returned by {function.schema}.{function.name}().",
-                          fields=self._fields(function.result_columns, all_nullable=True))
+                          fields=self._fields(function.result_columns, all_nullable=True,
+                                              not_null=self.declarations.not_null(function)))
         elif function.returns.kind == "c":
             row_class = self.names.composites.get(function.returns.oid)
-        if function.returns.kind == "p" and function.returns.name == "void":
+        shape = self.declarations.shape_of(function)
+        if shape is not None:
+            # A declared shape is what the function returns: the object, never NULL (see supabase/codegen.toml).
+            result, returns = "scalar", shape.name
+        elif function.returns.kind == "p" and function.returns.name == "void":
             result, returns = "void", "None"
         elif row_class is not None:
             result = "rows" if function.returns_set else "row"

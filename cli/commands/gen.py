@@ -1,25 +1,36 @@
-"""learnkit gen: typed Python clients generated from the live schema."""
+"""learnkit gen: typed Python and TypeScript clients generated from the live schema."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli import output, project
-from cli.codegen import generate
+from cli.codegen import generate, shapes
 from cli.errors import Failure, UsageError
 from cli.options import DbUrl
 
 app = typer.Typer(no_args_is_help=True)
 
 
+class Language(StrEnum):
+    python = "python"
+    typescript = "typescript"
+
+
 @app.command()
 def types(
     ctx: typer.Context,
     schema: Annotated[str, typer.Option(help="The schema to generate types for.")] = "public",
+    lang: Annotated[
+        Language, typer.Option("--lang", help="python: workers/db_types.py (psycopg and supabase-py); "
+                                              "typescript: types/database.ts (supabase-js's Database type).")
+    ] = Language.python,
     output_path: Annotated[
-        Path, typer.Option("--output", help="Where the module goes (relative to the project root).")
-    ] = generate.DEFAULT_OUTPUT,
+        Path | None, typer.Option("--output", help="Where the file goes (relative to the project root); "
+                                                   "default workers/db_types.py or types/database.ts.")
+    ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when the file differs from what would be generated.")
     ] = False,
@@ -29,20 +40,24 @@ def types(
     ] = False,
     db_url: DbUrl = None,
 ) -> None:
-    """Generate a typed Python module (rows, inserts, updates, enums, RPC wrappers) from the schema."""
+    """Generate typed access to the schema: a Python module (rows, inserts, updates, enums, RPC wrappers) or
+    supabase-js's TypeScript Database type. supabase/codegen.toml declares what the catalog cannot say."""
     settings = project.with_db_url(ctx.obj, db_url)
+    output_path = output_path or generate.DEFAULT_OUTPUTS[lang.value]
     path = output_path if output_path.is_absolute() else settings.project_dir / output_path
+    declarations = shapes.load(settings.project_dir / shapes.DEFAULT_PATH)
     if from_migrations:
         if db_url or settings.db_url:
             raise UsageError("--from-migrations builds its own database: drop --db-url")
         project.require_supabase_dir(settings)
-        generated = generate.from_migrations(settings, schema)
+        generated = generate.from_migrations(settings, schema, lang.value, declarations)
     else:
-        generated = generate.from_database(project.database_url(settings), schema)
+        generated = generate.from_database(project.database_url(settings), schema, lang.value, declarations)
     shown = _shown(path, settings.project_dir)
     if check:
         if not generate.is_current(path, generated.text):
-            raise Failure(f"{shown} is stale: run `learnkit gen types --from-migrations` and commit it")
+            flag = "" if lang is Language.python else " --lang typescript"
+            raise Failure(f"{shown} is stale: run `learnkit gen types{flag} --from-migrations` and commit it")
         output.info(f"{shown} is up to date.")
         return
     path.parent.mkdir(parents=True, exist_ok=True)

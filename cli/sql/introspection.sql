@@ -82,6 +82,7 @@ select p.oid::integer as oid,
        coalesce(p.proargnames, '{}') as arg_names,
        p.pronargdefaults::integer as default_count,
        p.provolatile::text as volatility,
+       p.prorows::float8 as estimated_rows,
        pg_catalog.pg_get_function_identity_arguments(p.oid) as identity,
        pg_catalog.obj_description(p.oid, 'pg_proc') as comment
   from pg_catalog.pg_proc as p
@@ -94,3 +95,29 @@ select p.oid::integer as oid,
                     where d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
                       and d.objid = p.oid and d.deptype = 'e')
  order by p.proname, identity;
+
+-- name: foreign_keys
+-- Foreign keys of the schema's tables, for the TypeScript types' Relationships (as Supabase's
+-- generator lists them). one_to_one: a primary key or unique constraint covers exactly the key's columns.
+select c.conrelid::integer as relid,
+       c.conname as name,
+       array(select a.attname::text from unnest(c.conkey) with ordinality as k(attnum, position)
+             join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = k.attnum
+             order by k.position) as columns,
+       rn.nspname as referenced_schema,
+       r.relname as referenced_relation,
+       array(select a.attname::text from unnest(c.confkey) with ordinality as k(attnum, position)
+             join pg_catalog.pg_attribute as a on a.attrelid = c.confrelid and a.attnum = k.attnum
+             order by k.position) as referenced_columns,
+       exists (select from pg_catalog.pg_constraint as u
+                where u.conrelid = c.conrelid and u.contype in ('p', 'u')
+                  and u.conkey::smallint[] @> c.conkey::smallint[]
+                  and u.conkey::smallint[] <@ c.conkey::smallint[]) as one_to_one
+  from pg_catalog.pg_constraint as c
+  join pg_catalog.pg_class as t on t.oid = c.conrelid
+  join pg_catalog.pg_namespace as n on n.oid = t.relnamespace
+  join pg_catalog.pg_class as r on r.oid = c.confrelid
+  join pg_catalog.pg_namespace as rn on rn.oid = r.relnamespace
+ where n.nspname = %(schema)s
+   and c.contype = 'f'
+ order by t.relname, c.conname;
