@@ -2,7 +2,8 @@
 # Installs what learnkit needs on a fresh machine; safe to run again.
 #   scripts/setup.sh demo   the Python environment (.venv) with learnkit and its dependencies
 #   scripts/setup.sh test   also Debian's PostgreSQL 15 with pgTAP and plpgsql_check, and the pinned Supabase CLI
-#                           (from the npm registry) that the compatibility and `supabase db lint` tests run
+#                           (from the npm registry) that the compatibility and `supabase db lint` tests run, and
+#                           Graphviz (`learnkit gen erd`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,7 @@ if [ "$mode" = "test" ]; then
   # `supabase db lint` creates the extension itself (tests/test_supabase_lint.py)
   [ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] || packages+=(postgresql-15-plpgsql-check)
   command -v pdftoppm >/dev/null || packages+=(poppler-utils)  # the progress-report PDF tests
+  command -v dot >/dev/null || packages+=(graphviz)  # `learnkit gen erd` renders docs/erd.svg and erd.png
   if [ "${#packages[@]}" -gt 0 ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
