@@ -1,25 +1,30 @@
 """`learnkit gen erd`: an entity-relationship diagram of the live schema, drawn by Graphviz.
 
-What is drawn:
-- every table (partitions left out) of the schemas the declared files create tables in (public, private,
-  analytics): private and analytics tables hold foreign keys into public ones and are part of the data model a
-  developer changes, so they are drawn too, with a grey header, their schema in their name, since the API does
-  not expose them;
-- one cluster per domain, the domain of a table being the declared file that creates it
+What is drawn, and why:
+- Every table (partitions left out: they are data the maintain-partitions job adds and drops) of the schemas the
+  declared files create tables in: public, private and analytics. Private and analytics tables hold foreign keys
+  into public ones and are part of the model a developer changes, so they are drawn, with a grey header and their
+  schema in their name: the API does not expose them. Tables outside those schemas that a foreign key references
+  (auth.users, storage.objects) are drawn as plain "Supabase" boxes.
+- One cluster per domain, the domain of a table being the declared file that creates it
   (`supabase/schemas/NN_domain.sql`). The grouping is read from those files rather than kept as a mapping: they
-  are the one place a table is declared, so a new table lands in its domain without a second list to update;
-  a table no declared file creates (drift) goes to a cluster saying so;
-- in each table only its key columns (primary and foreign key) with their types, and how many others it has:
-  all 73 tables' columns would make the picture unreadable, and the keys are what the edges join;
-- each foreign key as an edge from the referenced table to the referencing one, crow's foot on the "many" side.
-  The tables almost every other table references (`profiles`, `organizations`) would draw a fan of edges across
-  the whole picture; their foreign keys are written in the column instead (`→ profiles`).
+  are the one place a table is declared, so a new table lands in its domain with no second list to update. A
+  table no declared file creates (drift) goes to a cluster saying so.
+- Left to right, referenced tables left of those referencing them, in one overview picture: with 73 tables
+  top-to-bottom made a strip 12,500 px wide, and per-domain pictures would hide the references across domains.
+- In each table only its key columns (primary and foreign key) with their types, and how many others it has:
+  every column of 73 tables would not read, and the keys are what the edges join. Every foreign key column names
+  its target (`→ courses`), so a reader never has to follow a line through the crossings.
+- Each foreign key is an edge from the referenced column to the referencing one, crow's foot on the "many" side,
+  fainter across domains. Except to the hubs, the tables more than HUB_REFERENCES foreign keys reference
+  (`profiles`, `organizations`: 60 and 23): their fans of edges would cross every cluster, and the column's
+  `→ profiles` says it all.
 
-`--check` compares the DOT source (docs/erd.dot) with what the schema produces, byte for byte, and that
-docs/erd.svg was rendered from that source (the SVG carries the source's SHA-256 as a comment): Graphviz's
-layout differs between versions, so neither the SVG's coordinates nor the PNG's bytes are compared.
+`--check` compares the DOT source (docs/erd.dot) with what the schema produces, byte for byte, and checks that
+docs/erd.svg was rendered from that source (it carries the source's SHA-256 in a comment) and docs/erd.png
+exists. Graphviz's layout differs between versions, so neither the SVG's coordinates nor the PNG's bytes are
+compared, and the check needs no Graphviz.
 """
-
 import hashlib
 import html
 import re
@@ -49,7 +54,7 @@ HUB_REFERENCES = 15
 DIGEST_MARKER = "rendered from erd.dot sha256 "
 
 _DOMAIN_FILE = re.compile(r"^\d+_(\w+)\.sql$")
-_CREATE_TABLE = re.compile(r"^create\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?(\w+)\.(\w+)",
+_CREATE_TABLE = re.compile(r"^[ \t]*create\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?(\w+)\.(\w+)",
                            re.MULTILINE | re.IGNORECASE)
 
 
