@@ -28,7 +28,6 @@ compared, and the check needs no Graphviz.
 import hashlib
 import html
 import re
-import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +62,6 @@ class Column:
     name: str
     type: str
     primary_key: bool
-    foreign_key: bool
 
 
 @dataclass
@@ -141,7 +139,7 @@ def read_model(conn: psycopg.Connection, settings: Settings) -> Model:
             tables[table.qualified] = table
         for row in cursor.execute(query("erd.sql", "key_columns"), {"schemas": schemas}).fetchall():
             tables[f"{row['schema']}.{row['table']}"].key_columns.append(
-                Column(row["name"], row["type"], row["primary_key"], row["foreign_key"]))
+                Column(row["name"], row["type"], row["primary_key"]))
         foreign_keys = [
             ForeignKey(row["schema"], row["table"], row["name"], tuple(row["columns"]), row["target_schema"],
                        row["target_table"], tuple(row["target_columns"]))
@@ -201,9 +199,12 @@ def build_dot(model: Model) -> graphviz.Digraph:
     for fk in sorted(model.foreign_keys, key=lambda fk: (fk.target, fk.source, fk.columns)):
         if fk.target in hubs:
             continue
-        across = model.tables[fk.source].domain != model.tables[fk.target].domain if fk.target in model.tables else True
-        dot.edge(f"{fk.target}:out_{fk.target_columns[0]}:e" if fk.target in model.tables else fk.target,
-                 f"{fk.source}:in_{fk.columns[0]}:w", **({"color": "#00000060"} if across else {}))
+        if fk.target in model.tables:
+            tail = f"{fk.target}:out_{fk.target_columns[0]}:e"
+            across = model.tables[fk.source].domain != model.tables[fk.target].domain
+        else:  # a Supabase table: no columns to attach to
+            tail, across = fk.target, True
+        dot.edge(tail, f"{fk.source}:in_{fk.columns[0]}:w", **({"color": "#00000060"} if across else {}))
     return dot
 
 

@@ -1,11 +1,11 @@
 """`learnkit gen erd`: the diagram's content, writing, --check, --from-migrations and bad input, through the CLI."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from cli import connection, erd
+from cli.settings import Settings
 from tests.cli_helpers import Project, assert_one_line_error, invoke
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def test_without_graphviz_writing_is_a_usage_error_but_check_works(project_url, 
     project, url = project_url
     args = ("--project-dir", str(project.root), "--db-url", url, "gen", "erd", "--output-dir", str(tmp_path / "o"))
     assert invoke(*args).exit_code == 0
-    no_dot = {"PATH": str(Path(shutil.which("python3") or "/usr/bin/python3").parent / "no-such-dir")}
+    no_dot = {"PATH": str(tmp_path / "bin-without-dot")}  # graphviz finds `dot` on PATH
     assert_one_line_error(invoke(*args, env=no_dot), 2, "apt-get install graphviz")
     assert invoke(*args, "--check", env=no_dot).exit_code == 0
 
@@ -137,8 +137,7 @@ def test_committed_diagram_is_current_for_the_migrated_schema(db_url):
     assert result.exit_code == 0, result.stderr
 
 
-def erd_settings(project: Project):
-    from cli.settings import Settings
+def erd_settings(project: Project) -> Settings:
     return Settings(project_dir=project.root)
 
 

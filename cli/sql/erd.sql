@@ -26,9 +26,7 @@ select n.nspname as schema,
        a.attnum::integer as position,
        pg_catalog.format_type(a.atttypid, a.atttypmod) as type,
        exists (select from pg_catalog.pg_constraint as pk
-                where pk.conrelid = c.oid and pk.contype = 'p' and a.attnum = any(pk.conkey)) as primary_key,
-       exists (select from pg_catalog.pg_constraint as fk
-                where fk.conrelid = c.oid and fk.contype = 'f' and a.attnum = any(fk.conkey)) as foreign_key
+                where pk.conrelid = c.oid and pk.contype = 'p' and a.attnum = any(pk.conkey)) as primary_key
   from pg_catalog.pg_attribute as a
   join pg_catalog.pg_class as c on c.oid = a.attrelid
   join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
