@@ -40,7 +40,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db", help="Run the local database; push, reset, lint and advise.")
 app.add_typer(migration.app, name="migration", help="Create and list migrations.")
 app.add_typer(test.app, name="test", help="Run pgTAP policy tests.")
-app.add_typer(gen.app, name="gen", help="Generate typed Python clients from the live schema.")
+app.add_typer(gen.app, name="gen", help="Generate typed clients and the ERD from the live schema.")
 app.add_typer(worker.app, name="worker", help="Scheduled jobs: list, run, schedule (pg_cron or crontab).")
 app.command("demo")(demo.demo)
 

@@ -3,7 +3,8 @@
 #   scripts/setup.sh demo   the Python environment (.venv) with learnkit and its dependencies
 #   scripts/setup.sh test   also Debian's PostgreSQL 15 with pgTAP and plpgsql_check, and the pinned Supabase CLI
 #                           (from the npm registry) that the compatibility and `supabase db lint` tests run, and
-#                           the pinned TypeScript compiler and supabase-js the generated types are compiled against
+#                           the pinned TypeScript compiler and supabase-js the generated types are compiled against,
+#                           and Graphviz (`learnkit gen erd`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,7 @@ if [ "$mode" = "test" ]; then
   # `supabase db lint` creates the extension itself (tests/test_supabase_lint.py)
   [ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] || packages+=(postgresql-15-plpgsql-check)
   command -v pdftoppm >/dev/null || packages+=(poppler-utils)  # the progress-report PDF tests
+  command -v dot >/dev/null || packages+=(graphviz)  # `learnkit gen erd` renders docs/erd.svg and erd.png
   if [ "${#packages[@]}" -gt 0 ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from cli import erd as erd_module
 from cli import output, project
 from cli.codegen import generate, shapes
 from cli.errors import Failure, UsageError
@@ -70,3 +71,40 @@ def _shown(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+@app.command()
+def erd(
+    ctx: typer.Context,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", help="Where erd.dot, erd.svg and erd.png go (relative to the project root).")
+    ] = erd_module.DEFAULT_DIR,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when the committed diagram is not the schema's.")
+    ] = False,
+    from_migrations: Annotated[
+        bool, typer.Option("--from-migrations",
+                           help="Draw a throwaway database migrated from supabase/migrations.")
+    ] = False,
+    db_url: DbUrl = None,
+) -> None:
+    """Draw the tables by domain and their foreign keys (docs/erd.svg, docs/erd.png, from docs/erd.dot)."""
+    settings = project.with_db_url(ctx.obj, db_url)
+    directory = output_dir if output_dir.is_absolute() else settings.project_dir / output_dir
+    project.require_supabase_dir(settings)
+    if from_migrations:
+        if db_url or settings.db_url:
+            raise UsageError("--from-migrations builds its own database: drop --db-url")
+        dot = erd_module.from_migrations(settings)
+    else:
+        dot = erd_module.from_database(project.database_url(settings), settings)
+    shown = _shown(directory, settings.project_dir)
+    if check:
+        reasons = erd_module.stale(dot.source, directory)
+        if reasons:
+            raise Failure(f"{shown}/erd.* is stale ({'; '.join(reasons)}): run `learnkit gen erd --from-migrations` "
+                          "and commit it")
+        output.info(f"{shown}/erd.dot, erd.svg and erd.png are up to date.")
+        return
+    written = erd_module.write(erd_module.render(dot), directory)
+    output.info(f"Wrote {', '.join(_shown(path, settings.project_dir) for path in written)}.")
