@@ -68,9 +68,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # The process id keeps concurrent runs on one server apart; pytest-postgresql adds the xdist worker.
     name = f"learnkit_{os.getpid()}"
     fixtures = types.ModuleType("learnkit_template_fixtures")
+    db_url = config.getoption("learnkit_db_url")
+    maintenance_dbname = Server.from_url(db_url).maintenance_dbname if db_url else "postgres"
     fixtures.learnkit_template = factories.postgresql_noproc(
         dbname=name, depends_on="learnkit_server",
-        load=[functools.partial(_load_project, settings=settings, sql_files=sql_files)])
+        load=[functools.partial(_load_project, settings=settings, sql_files=sql_files,
+                                lock_dbname=maintenance_dbname)])
     # The seeded template is a copy of the migrated one (depends_on) with the seed added.
     fixtures.learnkit_seeded_template = factories.postgresql_noproc(
         dbname=f"{name}_seeded", depends_on="learnkit_template",
@@ -171,9 +174,14 @@ def _loader_url(host: str, port: int, user: str, dbname: str, password: str | No
     return Server(host=host, port=int(port), user=user, password=password).url(dbname)
 
 
-def _load_project(*, host, port, user, dbname, password, settings, sql_files, **_ignored) -> None:
+def _load_project(*, host, port, user, dbname, password, settings, sql_files, lock_dbname, **_ignored) -> None:
     try:
-        build_template(_loader_url(host, port, user, dbname, password), settings, sql_files=sql_files)
+        # Roles are the server's, not a database's: sessions sharing a server (xdist workers on
+        # --learnkit-db-url) build their templates one at a time, or their emulations race to create
+        # `anon`. Advisory locks are per database: all take it in the one they share.
+        with connection.connect(_loader_url(host, port, user, lock_dbname, password)) as lock:
+            lock.execute(queries.query("testing.sql", "lock_template_build"))
+            build_template(_loader_url(host, port, user, dbname, password), settings, sql_files=sql_files)
     except LearnkitError as error:
         pytest.fail(f"learnkit: building the test template from {settings.supabase_dir} failed: {error}",
                     pytrace=False)
@@ -231,6 +239,10 @@ class LearnkitDatabase:
         path = Path(path) if Path(path).is_absolute() else self.settings.project_dir / path
         if not path.is_file():
             pytest.fail(f"learnkit: pgTAP file not found: {path}", pytrace=False)
+        try:
+            pgtap.ensure_pgtap_available(self.conn)
+        except LearnkitError as error:
+            pytest.fail(f"learnkit: {error}", pytrace=False)
         result = pgtap.run_file(self.url, path)
         if not result.ok:
             problems = list(result.failures)

@@ -14,3 +14,7 @@ values (%(id)s, %(email)s, %(metadata)s::jsonb, %(is_anonymous)s, now());
 -- name: find_user
 -- A user of auth.users by id or by email, for acting as them.
 select id, email from auth.users where id::text = %(user)s or email = %(user)s;
+
+-- name: lock_template_build
+-- Held by the pytest plugin's session while it builds its template; released with the session.
+select pg_advisory_lock(hashtext('learnkit pytest template'));
