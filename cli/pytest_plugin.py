@@ -69,7 +69,10 @@ def pytest_configure(config: pytest.Config) -> None:
     name = f"learnkit_{os.getpid()}"
     fixtures = types.ModuleType("learnkit_template_fixtures")
     db_url = config.getoption("learnkit_db_url")
-    maintenance_dbname = Server.from_url(db_url).maintenance_dbname if db_url else "postgres"
+    try:
+        maintenance_dbname = Server.from_url(db_url).maintenance_dbname if db_url else "postgres"
+    except LearnkitError as error:
+        raise pytest.UsageError(f"--learnkit-db-url: {error}") from None
     fixtures.learnkit_template = factories.postgresql_noproc(
         dbname=name, depends_on="learnkit_server",
         load=[functools.partial(_load_project, settings=settings, sql_files=sql_files,

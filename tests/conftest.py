@@ -26,6 +26,7 @@ from cli.settings import Settings
 from tests.harness import TestDatabases
 
 pytest_plugins = ("pytester",)  # tests/test_pytest_plugin.py runs sample projects
+collect_ignore = ["fixtures/plugin_sample_app"]  # the sample app's own tests: only pytester runs them
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,6 +11,10 @@ select
 insert into auth.users (id, email, raw_user_meta_data, is_anonymous, email_confirmed_at)
 values (%(id)s, %(email)s, %(metadata)s::jsonb, %(is_anonymous)s, now());
 
+-- name: drop_database
+-- `learnkit db diff`'s scratch database (cli/schema_diff.py).
+drop database if exists {target} with (force);
+
 -- name: find_user
 -- A user of auth.users by id or by email, for acting as them.
 select id, email from auth.users where id::text = %(user)s or email = %(user)s;
