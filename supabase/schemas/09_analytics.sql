@@ -15,7 +15,7 @@ comment on schema analytics is 'Rollup tables; read through the public security-
 -- functions the tables use
 -- ======================================================================
 
-create function analytics.fold_events(after pg_snapshot, upto pg_snapshot) returns bigint
+create function analytics.fold_events(after pg_snapshot, upto pg_snapshot, days daterange) returns bigint
 language plpgsql
 set search_path = ''
 as $$
@@ -31,6 +31,7 @@ begin
     where e.ingest_xid >= pg_catalog.pg_snapshot_xmin(after)
       and not pg_catalog.pg_visible_in_snapshot(e.ingest_xid, after)
       and pg_catalog.pg_visible_in_snapshot(e.ingest_xid, upto)
+      and (e.occurred_at at time zone p.time_zone)::date <@ days
   )
   insert into analytics.user_mode_daily as t (
     user_id, day, mode, events, sessions, active_seconds, xp_gained, answers, correct_answers, score_sum, score_count)
@@ -62,6 +63,7 @@ begin
     where e.ingest_xid >= pg_catalog.pg_snapshot_xmin(after)
       and not pg_catalog.pg_visible_in_snapshot(e.ingest_xid, after)
       and pg_catalog.pg_visible_in_snapshot(e.ingest_xid, upto)
+      and (e.occurred_at at time zone p.time_zone)::date <@ days
   ),
   folded as (
     select user_id, day, count(*) as events,
@@ -141,6 +143,7 @@ begin
     where e.ingest_xid >= pg_catalog.pg_snapshot_xmin(after)
       and not pg_catalog.pg_visible_in_snapshot(e.ingest_xid, after)
       and pg_catalog.pg_visible_in_snapshot(e.ingest_xid, upto)
+      and (e.occurred_at at time zone p.time_zone)::date <@ days
   )
   insert into analytics.event_dimension_daily as t (user_id, day, dimension, value, event_type, events, duration_seconds)
   select n.user_id, n.day, d.dimension, left(n.event_data ->> d.dimension, 200), n.event_type,
@@ -156,9 +159,10 @@ begin
   return total + affected;
 end
 $$;
-comment on function analytics.fold_events(pg_snapshot, pg_snapshot) is
-  'Adds to the rollups the events visible in snapshot `upto` and not in `after`; returns rollup rows written.';
-revoke execute on function analytics.fold_events(pg_snapshot, pg_snapshot) from public;
+comment on function analytics.fold_events(pg_snapshot, pg_snapshot, daterange) is
+  'Adds to the rollups the events visible in snapshot `upto` and not in `after` whose local day is in `days`; '
+  'returns rollup rows written.';
+revoke execute on function analytics.fold_events(pg_snapshot, pg_snapshot, daterange) from public;
 
 create function analytics.refresh_rollups(full_rebuild boolean default false) returns bigint
 language plpgsql
@@ -167,20 +171,37 @@ as $$
 declare
   last_snapshot pg_snapshot;
   current_snapshot pg_snapshot;
+  retired_before timestamptz;
+  kept_from date;
   written bigint;
 begin
   -- The row lock serialises refreshes even without the worker's advisory lock.
-  select snapshot into last_snapshot from analytics.rollup_watermarks where name = 'daily' for update;
+  select w.snapshot, w.retired_before into last_snapshot, retired_before
+  from analytics.rollup_watermarks w where w.name = 'daily' for update;
   if not found then
     raise exception using errcode = 'P0002', message = 'the daily rollup watermark row is missing';
   end if;
   current_snapshot := pg_catalog.pg_current_snapshot();
-  if full_rebuild or last_snapshot is null then
-    truncate analytics.user_mode_daily, analytics.user_daily, analytics.event_dimension_daily;
-    -- xmin = xmax = 1: no transaction is visible in it, so everything visible now is folded in.
-    last_snapshot := '1:1:'::pg_snapshot;
+  if full_rebuild and retired_before is not null then
+    -- Events before retired_before are gone (retire-learning-events): their days keep their rollups, and
+    -- only the days wholly after it are rebuilt. A local day is at most 14 hours ahead of UTC, so every
+    -- event of a local day from kept_from on occurred after retired_before and is still here.
+    kept_from := (retired_before at time zone 'UTC')::date + 2;
+    delete from analytics.user_mode_daily where day >= kept_from;
+    delete from analytics.user_daily where day >= kept_from;
+    delete from analytics.event_dimension_daily where day >= kept_from;
+    written := analytics.fold_events('1:1:'::pg_snapshot, current_snapshot, daterange(kept_from, null))
+      -- The kept days still take the events ingested since the last refresh, as an incremental refresh would.
+      + analytics.fold_events(coalesce(last_snapshot, '1:1:'::pg_snapshot), current_snapshot,
+                              daterange(null, kept_from));
+  else
+    if full_rebuild or last_snapshot is null then
+      truncate analytics.user_mode_daily, analytics.user_daily, analytics.event_dimension_daily;
+      -- xmin = xmax = 1: no transaction is visible in it, so everything visible now is folded in.
+      last_snapshot := '1:1:'::pg_snapshot;
+    end if;
+    written := analytics.fold_events(last_snapshot, current_snapshot, '(,)'::daterange);
   end if;
-  written := analytics.fold_events(last_snapshot, current_snapshot);
   update analytics.rollup_watermarks
   set snapshot = current_snapshot, refreshed_at = now(),
       refresh_kind = case when full_rebuild then 'full' else 'incremental' end
@@ -189,8 +210,9 @@ begin
 end
 $$;
 comment on function analytics.refresh_rollups(boolean) is
-  'Folds the events since the last refresh into the daily rollups (or rebuilds them all when full_rebuild) '
-  'and moves the watermark, in the caller''s transaction; returns rollup rows written.';
+  'Folds the events since the last refresh into the daily rollups (or, when full_rebuild, rebuilds them: all '
+  'of them, or once learning events were retired only the days after retired_before, keeping the aggregates '
+  'of retired events) and moves the watermark, in the caller''s transaction; returns rollup rows written.';
 revoke execute on function analytics.refresh_rollups(boolean) from public;
 
 -- ======================================================================
@@ -355,11 +377,15 @@ create table analytics.rollup_watermarks (
   name text primary key,
   snapshot pg_snapshot,
   refreshed_at timestamptz,
-  refresh_kind text check (refresh_kind in ('incremental', 'full'))
+  refresh_kind text check (refresh_kind in ('incremental', 'full')),
+  retired_before timestamptz
 );
 alter table analytics.rollup_watermarks enable row level security;
 comment on table analytics.rollup_watermarks is
   'The snapshot the last rollup refresh ran in: events visible in it are already counted.';
+comment on column analytics.rollup_watermarks.retired_before is
+  'Learning events that occurred before this were retired (archived and deleted) after being rolled up: a '
+  'full rebuild keeps the rollups of their days. Set by the retire-learning-events job.';
 revoke all on table analytics.rollup_watermarks from public, anon, authenticated, service_role;
 
 -- ======================================================================
