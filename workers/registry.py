@@ -2,7 +2,7 @@
 
 from cli.errors import UsageError
 from workers import close_league_weeks, maintain_partitions, recompute_streaks, refresh_rollups
-from workers import reengagement, reports, retention, snapshots
+from workers import purge_storage, reengagement, reports, retention, snapshots
 from workers.jobs import Job
 
 JOBS: dict[str, Job] = {job.name: job for job in [
@@ -40,6 +40,8 @@ JOBS: dict[str, Job] = {job.name: job for job in [
     Job("send-reengagement-nudges", "Notify learners inactive past the window, once per lapse.",
         reengagement.run, schedule="0 16 * * 1",
         sql_entry="select private.run_lifecycle_job('send-reengagement-nudges')"),
+    Job("purge-storage", "Delete the Storage objects queued by account deletion (through the Storage API).",
+        purge_storage.run, schedule="50 4 * * *"),
     Job("build-progress-reports", "Write last week's PDF progress report for every student with a guardian.",
         reports.build_progress_reports, schedule="0 6 * * 1"),
 ]}
