@@ -60,6 +60,10 @@ from cli.demo_schema import show_declared_schema  # noqa: E402
 
 SECTIONS.append(show_declared_schema)
 
+from cli.demo_ingestion import show_ingestion  # noqa: E402
+
+SECTIONS.append(show_ingestion)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)

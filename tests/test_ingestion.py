@@ -109,6 +109,13 @@ def test_a_bad_event_is_named_by_its_index_and_none_of_the_batch_is_stored(conn,
     assert stored(conn, people.student) == 0
 
 
+def test_a_learner_of_no_organization_records_events(conn):
+    loner = testing.create_user(conn, email=f"{uuid.uuid4().hex[:8]}@ingest.learnkit.dev")
+    with testing.as_user(conn, loner) as acting:
+        assert record(acting, [event(), event()])["recorded"] == 2
+        assert "not an organization you belong to" in refused(acting, [event(organization_id=str(uuid.uuid4()))])
+
+
 def test_the_whole_input_is_bounded(conn, people):
     with testing.as_user(conn, people.student) as student:
         assert "at most 1000" in refused(student, [event() for _ in range(1001)])
