@@ -176,3 +176,18 @@ def test_who_may_call(conn, people):
     body = conn.execute("select prosecdef from pg_proc where oid = "
                         "'private.record_learning_events(jsonb)'::regprocedure").fetchone()
     assert body["prosecdef"] is True
+
+
+def test_the_demo_section_records_refuses_and_purges(conn, tmp_path, capsys, monkeypatch):
+    from cli import demo_ingestion
+    from cli.settings import Settings
+
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
+    demo_ingestion.show_ingestion(conn, Settings(project_dir=tmp_path, db_url=None, json=False))
+    printed = capsys.readouterr().out
+    assert "Refused, nothing stored: 22023: events[1]" in printed and "is in the future" in printed
+    assert "learning_events_y" in printed
+    purged = conn.execute("select status, rows_affected from private.worker_runs where job = 'purge-storage'"
+                          ).fetchone()
+    assert purged == {"status": "succeeded", "rows_affected": 1}
+    assert conn.execute("select count(*) as n from private.storage_purge_queue").fetchone()["n"] == 0
