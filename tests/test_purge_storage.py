@@ -209,3 +209,16 @@ def test_a_run_killed_after_the_storage_api_deleted_repeats_nothing_harmful(conn
 def test_worker_schedule_lists_the_purge():
     crontab = invoke("worker", "schedule", "--crontab").stdout
     assert any(line.startswith("50 4 * * * ") and "worker run purge-storage" in line for line in crontab.splitlines())
+
+
+def test_a_deleted_students_stored_reports_are_queued_too(conn):
+    student = testing.create_user(conn, email=f"{uuid.uuid4().hex[:8]}@purge.learnkit.dev")
+    for target, location, period, start in (("storage", "progress-reports", "2026-W47", "2026-11-16"),
+                                            ("local", "/var/lib/reports", "2026-W48", "2026-11-23")):
+        conn.execute("""insert into public.progress_reports (student_id, period, period_start, period_end, object_path,
+                            target, location, byte_size, sha256, generated_at)
+                        values (%(s)s, %(p)s, %(d)s::date, %(d)s::date + 6, %(s)s || '/' || %(p)s || '/summary.pdf',
+                                %(t)s, %(l)s, 100, repeat('a', 64), now())""",
+                     {"s": str(student), "p": period, "d": start, "t": target, "l": location})
+    conn.execute("delete from auth.users where id = %s", [student])
+    assert queue(conn) == [("progress-reports", f"{student}/2026-W47/summary.pdf")]  # Storage only
