@@ -217,8 +217,9 @@ def test_a_deleted_students_stored_reports_are_queued_too(conn):
                                             ("local", "/var/lib/reports", "2026-W48", "2026-11-23")):
         conn.execute("""insert into public.progress_reports (student_id, period, period_start, period_end, object_path,
                             target, location, byte_size, sha256, generated_at)
-                        values (%(s)s, %(p)s, %(d)s::date, %(d)s::date + 6, %(s)s || '/' || %(p)s || '/summary.pdf',
+                        values (%(s)s::uuid, %(p)s, %(d)s::date, %(d)s::date + 6, %(path)s,
                                 %(t)s, %(l)s, 100, repeat('a', 64), now())""",
-                     {"s": str(student), "p": period, "d": start, "t": target, "l": location})
+                     {"s": str(student), "p": period, "d": start, "t": target, "l": location,
+                      "path": f"{student}/{period}/summary.pdf"})
     conn.execute("delete from auth.users where id = %s", [student])
     assert queue(conn) == [("progress-reports", f"{student}/2026-W47/summary.pdf")]  # Storage only
