@@ -18,6 +18,7 @@ bench prints every run, the median and spread (min-max) of events/s, the ratio o
 """
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import statistics
@@ -37,7 +38,7 @@ SQL = queries.parse_named_blocks((Path(__file__).parent / "sql" / "ingest.sql").
 
 
 def learner(index: int) -> uuid.UUID:
-    import hashlib
+    """The bench's learner ids, as bench/sql/ingest.sql computes them: md5('learner' || i)::uuid."""
     return uuid.UUID(hashlib.md5(f"learner{index}".encode()).hexdigest())
 
 
