@@ -64,6 +64,10 @@ from cli.demo_tutor import show_tutor_context  # noqa: E402
 
 SECTIONS.append(show_tutor_context)
 
+from cli.demo_ingestion import show_ingestion  # noqa: E402
+
+SECTIONS.append(show_ingestion)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)

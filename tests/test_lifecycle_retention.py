@@ -247,6 +247,54 @@ def test_events_not_yet_aggregated_are_never_deleted(conn, db_url, people, archi
                         [people.student]).fetchone()["events"] == 1
 
 
+ROLLUPS = {
+    "user_daily": "select user_id, day, events, active_seconds, xp_gained from analytics.user_daily",
+    "user_mode_daily": "select user_id, day, mode, events, active_seconds from analytics.user_mode_daily",
+}
+
+
+def rollups(conn) -> dict[str, list[dict]]:
+    return {name: conn.execute(query + " order by 1, 2, 3").fetchall() for name, query in ROLLUPS.items()}
+
+
+def test_rebuild_rollups_after_retention_keeps_the_aggregates_of_retired_events(conn, db_url, people, archive_dir):
+    conn.execute("select private.create_monthly_partitions('public.learning_events', '2026-06-01', 7)")
+    retired = [datetime(2026, 6, 3, 12, tzinfo=timezone.utc), datetime(2026, 8, 20, 12, tzinfo=timezone.utc)]
+    kept = [datetime(2026, 8, 28, 12, tzinfo=timezone.utc), datetime(2026, 11, 1, 12, tzinfo=timezone.utc)]
+    add_events(conn, people.student, retired + kept)
+    assert run_job(db_url, "retire-learning-events").rows == 2 + 2  # two events, the June and July partitions
+    assert conn.execute("select count(*) from public.learning_events").fetchone()["count"] == 2
+    before = rollups(conn)
+    assert sum(row["events"] for row in before["user_daily"]) == 4
+
+    # A rebuild over what is left changes nothing: the retired events' days keep their rollups.
+    run_job(db_url, "rebuild-rollups")
+    assert rollups(conn) == before
+
+    # Inside the window a rebuild still repairs: a damaged day is recomputed from its events...
+    conn.execute("update analytics.user_daily set events = 99 where day = '2026-11-01'")
+    # ...and events ingested since the last refresh count once, on a retired day as on a rebuilt one.
+    add_events(conn, people.student, [datetime(2026, 8, 20, 13, tzinfo=timezone.utc),
+                                      datetime(2026, 11, 1, 13, tzinfo=timezone.utc)])
+    run_job(db_url, "rebuild-rollups")
+    after = {(row["day"].isoformat(), row["events"]) for row in rollups(conn)["user_daily"]}
+    assert ("2026-06-03", 1) in after and ("2026-08-20", 2) in after
+    assert ("2026-08-28", 1) in after and ("2026-11-01", 2) in after
+    assert sum(events for _, events in after) == 6
+    # A plain incremental refresh afterwards adds nothing twice.
+    run_job(db_url, "refresh-rollups")
+    assert {(row["day"].isoformat(), row["events"]) for row in rollups(conn)["user_daily"]} == after
+
+
+def test_rebuild_rollups_without_retention_still_rebuilds_every_day(conn, db_url, people):
+    conn.execute("select private.create_monthly_partitions('public.learning_events', '2026-06-01', 7)")
+    add_events(conn, people.student, [datetime(2026, 6, 3, 12, tzinfo=timezone.utc)])
+    run_job(db_url, "refresh-rollups")
+    conn.execute("update analytics.user_daily set events = 99")
+    run_job(db_url, "rebuild-rollups")
+    assert [row["events"] for row in rollups(conn)["user_daily"]] == [1]
+
+
 @pytest.fixture
 def second_conn(db_url):
     from cli import connection

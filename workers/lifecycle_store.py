@@ -112,6 +112,15 @@ class StorageStore:
         return signed.get("signedURL") or signed["signedUrl"]
 
 
+def storage_configured() -> bool:
+    return bool(os.environ.get("SUPABASE_URL") and os.environ.get("SUPABASE_SERVICE_ROLE_KEY"))
+
+
+def storage_client() -> Any | None:
+    """A supabase-py client with the service key, or None when SUPABASE_URL / SUPABASE_SERVICE_ROLE_KEY are unset."""
+    return _storage_client()
+
+
 def _storage_client() -> Any | None:
     url, key = os.environ.get("SUPABASE_URL"), os.environ.get("SUPABASE_SERVICE_ROLE_KEY")
     if not (url and key):

@@ -2,7 +2,7 @@
 
 from cli.errors import UsageError
 from workers import close_league_weeks, maintain_partitions, recompute_streaks, refresh_rollups
-from workers import reengagement, reports, retention, snapshots
+from workers import purge_storage, reengagement, reports, retention, snapshots
 from workers.jobs import Job
 
 JOBS: dict[str, Job] = {job.name: job for job in [
@@ -12,7 +12,8 @@ JOBS: dict[str, Job] = {job.name: job for job in [
     Job("refresh-rollups", "Fold events ingested since the last refresh into the daily rollups.",
         refresh_rollups.run, schedule="*/15 * * * *",
         sql_entry="select private.run_worker_job('refresh-rollups')"),
-    Job("rebuild-rollups", "Fallback: rebuild the daily rollups from every event (not scheduled).",
+    Job("rebuild-rollups",
+        "Fallback: rebuild the daily rollups from the events, keeping retired events' days (not scheduled).",
         refresh_rollups.run_full_rebuild, schedule=None),
     Job("recompute-streaks", "Recompute daily and weekly streaks of learners with new activity (set-based).",
         recompute_streaks.run, schedule="30 * * * *",
@@ -40,6 +41,8 @@ JOBS: dict[str, Job] = {job.name: job for job in [
     Job("send-reengagement-nudges", "Notify learners inactive past the window, once per lapse.",
         reengagement.run, schedule="0 16 * * 1",
         sql_entry="select private.run_lifecycle_job('send-reengagement-nudges')"),
+    Job("purge-storage", "Delete the Storage objects queued by account deletion (through the Storage API).",
+        purge_storage.run, schedule="50 4 * * *"),
     Job("build-progress-reports", "Write last week's PDF progress report for every student with a guardian.",
         reports.build_progress_reports, schedule="0 6 * * 1"),
 ]}

@@ -8,7 +8,8 @@
 - anonymise-session-archives: archives older than `archives_anonymised_after` are rewritten without the
   learners' identities (except learners who opted in).
 - retire-learning-events: learning events past `learning_events_kept_for` are folded into the daily
-  rollups, archived, then deleted; monthly partitions wholly past the window are detached and dropped.
+  rollups, archived, then deleted; monthly partitions wholly past the window are detached and dropped. The
+  cutoff is recorded (analytics.rollup_watermarks.retired_before) so rebuild-rollups keeps their rollups.
 
 Crash safety: the runner runs a job in one transaction. An archive file is written (atomically) and read
 back before the rows it holds are deleted in that transaction, so a job killed at any point leaves either
@@ -210,6 +211,8 @@ def retire_learning_events(context: JobContext, store: ObjectStore | None = None
             retired += 1
             context.note(f"detached and dropped {partition['relname']}")
         context.progress("months", index, len(months))
+    if retired and not context.dry_run:
+        conn.execute(_query("mark_events_retired"), {"cutoff": cutoff})
     if not months:
         context.note(f"no learning event before {_format(cutoff)} to retire")
     return retired

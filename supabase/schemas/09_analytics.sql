@@ -15,7 +15,7 @@ comment on schema analytics is 'Rollup tables; read through the public security-
 -- functions the tables use
 -- ======================================================================
 
-create function analytics.fold_events(after pg_snapshot, upto pg_snapshot) returns bigint
+create function analytics.fold_events(after pg_snapshot, upto pg_snapshot, days daterange) returns bigint
 language plpgsql
 set search_path = ''
 as $$
@@ -31,6 +31,7 @@ begin
     where e.ingest_xid >= pg_catalog.pg_snapshot_xmin(after)
       and not pg_catalog.pg_visible_in_snapshot(e.ingest_xid, after)
       and pg_catalog.pg_visible_in_snapshot(e.ingest_xid, upto)
+      and (e.occurred_at at time zone p.time_zone)::date <@ days
   )
   insert into analytics.user_mode_daily as t (
     user_id, day, mode, events, sessions, active_seconds, xp_gained, answers, correct_answers, score_sum, score_count)
@@ -62,6 +63,7 @@ begin
     where e.ingest_xid >= pg_catalog.pg_snapshot_xmin(after)
       and not pg_catalog.pg_visible_in_snapshot(e.ingest_xid, after)
       and pg_catalog.pg_visible_in_snapshot(e.ingest_xid, upto)
+      and (e.occurred_at at time zone p.time_zone)::date <@ days
   ),
   folded as (
     select user_id, day, count(*) as events,
@@ -141,6 +143,7 @@ begin
     where e.ingest_xid >= pg_catalog.pg_snapshot_xmin(after)
       and not pg_catalog.pg_visible_in_snapshot(e.ingest_xid, after)
       and pg_catalog.pg_visible_in_snapshot(e.ingest_xid, upto)
+      and (e.occurred_at at time zone p.time_zone)::date <@ days
   )
   insert into analytics.event_dimension_daily as t (user_id, day, dimension, value, event_type, events, duration_seconds)
   select n.user_id, n.day, d.dimension, left(n.event_data ->> d.dimension, 200), n.event_type,
@@ -156,9 +159,10 @@ begin
   return total + affected;
 end
 $$;
-comment on function analytics.fold_events(pg_snapshot, pg_snapshot) is
-  'Adds to the rollups the events visible in snapshot `upto` and not in `after`; returns rollup rows written.';
-revoke execute on function analytics.fold_events(pg_snapshot, pg_snapshot) from public;
+comment on function analytics.fold_events(pg_snapshot, pg_snapshot, daterange) is
+  'Adds to the rollups the events visible in snapshot `upto` and not in `after` whose local day is in `days`; '
+  'returns rollup rows written.';
+revoke execute on function analytics.fold_events(pg_snapshot, pg_snapshot, daterange) from public;
 
 create function analytics.refresh_rollups(full_rebuild boolean default false) returns bigint
 language plpgsql
@@ -167,20 +171,37 @@ as $$
 declare
   last_snapshot pg_snapshot;
   current_snapshot pg_snapshot;
+  retired_before timestamptz;
+  kept_from date;
   written bigint;
 begin
   -- The row lock serialises refreshes even without the worker's advisory lock.
-  select snapshot into last_snapshot from analytics.rollup_watermarks where name = 'daily' for update;
+  select w.snapshot, w.retired_before into last_snapshot, retired_before
+  from analytics.rollup_watermarks w where w.name = 'daily' for update;
   if not found then
     raise exception using errcode = 'P0002', message = 'the daily rollup watermark row is missing';
   end if;
   current_snapshot := pg_catalog.pg_current_snapshot();
-  if full_rebuild or last_snapshot is null then
-    truncate analytics.user_mode_daily, analytics.user_daily, analytics.event_dimension_daily;
-    -- xmin = xmax = 1: no transaction is visible in it, so everything visible now is folded in.
-    last_snapshot := '1:1:'::pg_snapshot;
+  if full_rebuild and retired_before is not null then
+    -- Events before retired_before are gone (retire-learning-events): their days keep their rollups, and
+    -- only the days wholly after it are rebuilt. A local day is at most 14 hours ahead of UTC, so every
+    -- event of a local day from kept_from on occurred after retired_before and is still here.
+    kept_from := (retired_before at time zone 'UTC')::date + 2;
+    delete from analytics.user_mode_daily where day >= kept_from;
+    delete from analytics.user_daily where day >= kept_from;
+    delete from analytics.event_dimension_daily where day >= kept_from;
+    written := analytics.fold_events('1:1:'::pg_snapshot, current_snapshot, daterange(kept_from, null))
+      -- The kept days still take the events ingested since the last refresh, as an incremental refresh would.
+      + analytics.fold_events(coalesce(last_snapshot, '1:1:'::pg_snapshot), current_snapshot,
+                              daterange(null, kept_from));
+  else
+    if full_rebuild or last_snapshot is null then
+      truncate analytics.user_mode_daily, analytics.user_daily, analytics.event_dimension_daily;
+      -- xmin = xmax = 1: no transaction is visible in it, so everything visible now is folded in.
+      last_snapshot := '1:1:'::pg_snapshot;
+    end if;
+    written := analytics.fold_events(last_snapshot, current_snapshot, '(,)'::daterange);
   end if;
-  written := analytics.fold_events(last_snapshot, current_snapshot);
   update analytics.rollup_watermarks
   set snapshot = current_snapshot, refreshed_at = now(),
       refresh_kind = case when full_rebuild then 'full' else 'incremental' end
@@ -189,8 +210,9 @@ begin
 end
 $$;
 comment on function analytics.refresh_rollups(boolean) is
-  'Folds the events since the last refresh into the daily rollups (or rebuilds them all when full_rebuild) '
-  'and moves the watermark, in the caller''s transaction; returns rollup rows written.';
+  'Folds the events since the last refresh into the daily rollups (or, when full_rebuild, rebuilds them: all '
+  'of them, or once learning events were retired only the days after retired_before, keeping the aggregates '
+  'of retired events) and moves the watermark, in the caller''s transaction; returns rollup rows written.';
 revoke execute on function analytics.refresh_rollups(boolean) from public;
 
 -- ======================================================================
@@ -208,6 +230,7 @@ create table public.analytics_events (
   occurred_at timestamptz not null default now(),
   received_at timestamptz not null default now(),
   ingest_xid xid8 not null default pg_current_xact_id(),
+  client_event_id uuid,
   primary key (id, occurred_at)
 ) partition by range (occurred_at);
 alter table public.analytics_events enable row level security;
@@ -225,7 +248,15 @@ grant insert (user_id, organization_id, session_id, event_type, event_data, dura
 grant all on table public.analytics_events to service_role;
 create index analytics_events_user_id_idx on public.analytics_events (user_id, occurred_at);
 create index analytics_events_organization_id_idx on public.analytics_events (organization_id, occurred_at);
+comment on column public.analytics_events.client_event_id is
+  'The id the device gave the event (public.record_learning_events): a resent event is stored once.';
 create index analytics_events_ingest_xid_idx on public.analytics_events (ingest_xid);
+-- Idempotency lives in the event rows rather than in a separate table of seen ids: a unique index must include
+-- the partition key, and the event's own time is part of it, so the ids go (and their index shrinks) with their
+-- partition at retention, and a duplicate costs no second table write. A retry resends the same event, time
+-- included.
+create unique index analytics_events_client_event_id_idx
+  on public.analytics_events (user_id, client_event_id, occurred_at);
 
 create table public.learning_events (
   id bigint generated always as identity,
@@ -250,6 +281,7 @@ create table public.learning_events (
   occurred_at timestamptz not null default now(),
   received_at timestamptz not null default now(),
   ingest_xid xid8 not null default pg_current_xact_id(),
+  client_event_id uuid,
   primary key (id, occurred_at),
   check (event_type <> 'answer' or is_correct is not null)
 ) partition by range (occurred_at);
@@ -267,7 +299,11 @@ grant select on table public.learning_events to authenticated;
 grant all on table public.learning_events to service_role;
 create index learning_events_user_id_idx on public.learning_events (user_id, occurred_at);
 create index learning_events_organization_id_idx on public.learning_events (organization_id, occurred_at);
+comment on column public.learning_events.client_event_id is
+  'The id the device gave the event (public.record_learning_events): a resent event is stored once.';
 create index learning_events_ingest_xid_idx on public.learning_events (ingest_xid);
+create unique index learning_events_client_event_id_idx
+  on public.learning_events (user_id, client_event_id, occurred_at);
 
 create table analytics.user_mode_daily (
   user_id uuid not null references public.profiles (id) on delete cascade,
@@ -355,18 +391,56 @@ create table analytics.rollup_watermarks (
   name text primary key,
   snapshot pg_snapshot,
   refreshed_at timestamptz,
-  refresh_kind text check (refresh_kind in ('incremental', 'full'))
+  refresh_kind text check (refresh_kind in ('incremental', 'full')),
+  retired_before timestamptz
 );
 alter table analytics.rollup_watermarks enable row level security;
 comment on table analytics.rollup_watermarks is
   'The snapshot the last rollup refresh ran in: events visible in it are already counted.';
+comment on column analytics.rollup_watermarks.retired_before is
+  'Learning events that occurred before this were retired (archived and deleted) after being rolled up: a '
+  'full rebuild keeps the rollups of their days. Set by the retire-learning-events job.';
 revoke all on table analytics.rollup_watermarks from public, anon, authenticated, service_role;
+
+create table private.event_ingest_limits (
+  id boolean primary key default true check (id),
+  max_events_per_call integer not null default 1000 check (max_events_per_call between 1 and 10000),
+  max_batch_bytes integer not null default 1000000 check (max_batch_bytes between 1024 and 1000000),
+  max_events_per_minute integer not null default 6000 check (max_events_per_minute between 1 and 1000000),
+  max_object_bytes integer not null default 16384 check (max_object_bytes between 256 and 16384),
+  updated_at timestamptz not null default now()
+);
+alter table private.event_ingest_limits enable row level security;
+comment on table private.event_ingest_limits is
+  'Bounds of public.record_learning_events (one row, like public.platform_limits and '
+  'private.lifecycle_settings): events and bytes per call, events per learner per minute, bytes of each '
+  'event''s JSON objects. Change with UPDATE; see docs/ingestion.md.';
+comment on column private.event_ingest_limits.max_batch_bytes is
+  'Most bytes of a call''s whole `events` JSON text (at most 1 MB, the bound of every RPC argument).';
+comment on column private.event_ingest_limits.max_events_per_minute is
+  'Most events one learner may send per clock minute, counted in private.event_ingest_rates; the service '
+  'role (server backfills) is bounded per call only.';
+comment on column private.event_ingest_limits.max_object_bytes is
+  'Most bytes of an event''s payload, device_info or event_data (the analytics_events input bound: 16384).';
+revoke all on table private.event_ingest_limits from public, anon, authenticated, service_role;
+
+create table private.event_ingest_rates (
+  user_id uuid primary key references public.profiles (id) on delete cascade,
+  minute timestamptz not null,
+  events integer not null check (events >= 0)
+);
+alter table private.event_ingest_rates enable row level security;
+comment on table private.event_ingest_rates is
+  'Per learner: events sent through public.record_learning_events in the current clock minute (a fixed '
+  'window, one row per learner, reset by the first call of the next minute).';
+revoke all on table private.event_ingest_rates from public, anon, authenticated, service_role;
 
 -- ======================================================================
 -- reference rows
 -- ======================================================================
 
 insert into analytics.rollup_watermarks (name) values ('daily');
+insert into private.event_ingest_limits default values;
 
 -- ======================================================================
 -- functions
@@ -446,9 +520,12 @@ begin
       hint = 'Send the time the event happened on the device, in UTC or with an offset.';
   end if;
   -- Learners' devices may sync late, within a week; the server may backfill any past month with a partition.
-  if (select auth.uid()) is not null and new.occurred_at < new.received_at - interval '7 days' then
-    raise exception using errcode = '22023',
-      message = format('occurred_at %s is more than 7 days old', new.occurred_at);
+  -- Nested: the time test first, so a recent event (nearly all of them) never parses the request's claims.
+  if new.occurred_at < new.received_at - interval '7 days' then
+    if (select auth.uid()) is not null then
+      raise exception using errcode = '22023',
+        message = format('occurred_at %s is more than 7 days old', new.occurred_at);
+    end if;
   end if;
   return new;
 end
@@ -456,6 +533,285 @@ $$;
 comment on function private.trigger_check_event_time() is
   'Event tables: received_at is the server time; occurred_at may not be in the future, nor older than '
   '7 days when a signed-in user sends it.';
+
+create function private.insert_ingested_events(events jsonb, actor uuid, first_index integer, last_index integer)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  stored integer;
+begin
+  -- plpgsql rather than sql: its statement's plan is cached for the session, a sql function's is made per call.
+  with item as (
+    select (t.position - 1)::integer as index, t.event
+    from jsonb_array_elements(events) with ordinality as t (event, position)
+    where t.position - 1 between first_index and last_index
+  ),
+  learning as (
+    -- The parent routes each row to its month's partition; `on conflict do nothing` skips an event whose
+    -- (user_id, client_event_id, occurred_at) is already stored: a resent event.
+    insert into public.learning_events (
+      user_id, organization_id, event_type, mode, session_id, course_id, is_correct, response_ms,
+      active_seconds, score, mastery_score, xp, payload, device_info, occurred_at, client_event_id)
+    select coalesce((i.event ->> 'user_id')::uuid, actor), (i.event ->> 'organization_id')::uuid,
+      i.event ->> 'event_type', coalesce(i.event ->> 'mode', 'practice'), (i.event ->> 'session_id')::uuid,
+      (i.event ->> 'course_id')::uuid, (i.event ->> 'is_correct')::boolean, (i.event ->> 'response_ms')::integer,
+      coalesce((i.event ->> 'active_seconds')::integer, 0), (i.event ->> 'score')::numeric,
+      (i.event ->> 'mastery_score')::numeric, coalesce((i.event ->> 'xp')::integer, 0),
+      coalesce(nullif(i.event -> 'payload', 'null'), '{}'), nullif(i.event -> 'device_info', 'null'),
+      (i.event ->> 'occurred_at')::timestamptz, (i.event ->> 'event_id')::uuid
+    from item as i
+    where coalesce(i.event ->> 'stream', 'learning') = 'learning'
+    order by i.index
+    on conflict do nothing
+    returning 1
+  ),
+  telemetry as (
+    insert into public.analytics_events (
+      user_id, organization_id, session_id, event_type, event_data, duration_seconds, occurred_at, client_event_id)
+    select coalesce((i.event ->> 'user_id')::uuid, actor), (i.event ->> 'organization_id')::uuid,
+      (i.event ->> 'session_id')::uuid, i.event ->> 'event_type',
+      coalesce(nullif(i.event -> 'event_data', 'null'), '{}'), coalesce((i.event ->> 'duration_seconds')::integer, 0),
+      (i.event ->> 'occurred_at')::timestamptz, (i.event ->> 'event_id')::uuid
+    from item as i
+    where i.event ->> 'stream' = 'analytics'
+    order by i.index
+    on conflict do nothing
+    returning 1
+  )
+  select ((select count(*) from learning) + (select count(*) from telemetry))::integer into stored;
+  return stored;
+end
+$$;
+comment on function private.insert_ingested_events(jsonb, uuid, integer, integer) is
+  'The insert step of private.record_learning_events: events[first_index..last_index] (validated) into '
+  'learning_events or analytics_events, for `actor` unless an event names its user_id; returns rows stored.';
+revoke execute on function private.insert_ingested_events(jsonb, uuid, integer, integer) from public;
+
+create function private.record_learning_events(events jsonb)
+returns table (recorded integer, duplicates integer)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();  -- read once: it parses the request's JWT claims
+  limits private.event_ingest_limits;
+  oldest timestamptz;
+  member_orgs uuid[];
+  total integer;
+  stored integer;
+  sent integer;
+  bad_index integer;
+  bad_event_id text;
+  bad_problem text;
+  by_rows boolean := false;
+  learning_keys constant text[] := array[
+    'event_id', 'stream', 'event_type', 'occurred_at', 'user_id', 'organization_id', 'session_id', 'course_id',
+    'mode', 'is_correct', 'response_ms', 'active_seconds', 'score', 'mastery_score', 'xp', 'payload',
+    'device_info'];
+  analytics_keys constant text[] := array[
+    'event_id', 'stream', 'event_type', 'occurred_at', 'user_id', 'organization_id', 'session_id', 'event_data',
+    'duration_seconds'];
+  learning_types constant text[] := array[
+    'session_started', 'session_completed', 'answer', 'lesson_completed', 'assessment_completed',
+    'concept_viewed', 'concept_mastered', 'exercise_completed', 'exercise_mastered',
+    'fact_reviewed', 'fact_learned', 'fact_mastered', 'remediation_started'];
+  uuid_pattern constant text := '^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$';
+  time_pattern constant text :=
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]'
+    '(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$';
+  nothing_stored constant text :=
+    'Nothing of this batch was stored. Fix or drop that event and resend the batch: events already stored '
+    'are skipped by their event_id.';
+begin
+  if caller is null and coalesce(auth.role(), 'service_role') <> 'service_role' then
+    raise exception using errcode = '42501', message = 'sign in to record learning events';
+  end if;
+  select * into strict limits from private.event_ingest_limits;
+  -- ---------------------------------------------------------------- the whole batch: shape and size
+  if events is null or jsonb_typeof(events) <> 'array' then
+    raise exception using errcode = '22023', message = 'events must be a JSON array of event objects';
+  end if;
+  total := jsonb_array_length(events);
+  if total > limits.max_events_per_call then
+    raise exception using errcode = '22023',
+      message = format('events holds %s events; a call may send at most %s', total, limits.max_events_per_call),
+      hint = 'Split the batch.';
+  end if;
+  if octet_length(events::text) > limits.max_batch_bytes then
+    raise exception using errcode = '22023',
+      message = format('events is %s bytes of JSON; a call may send at most %s', octet_length(events::text),
+                       limits.max_batch_bytes),
+      hint = 'Split the batch.';
+  end if;
+  if total = 0 then
+    return query select 0, 0;
+    return;
+  end if;
+  -- Learners' devices sync at most a week late (as private.trigger_check_event_time enforces); the server may
+  -- record anything still inside the retention window.
+  oldest := now() - case when caller is null
+                         then (select s.learning_events_kept_for from private.lifecycle_settings s)
+                         else interval '7 days' end;
+  if caller is not null then
+    member_orgs := array(select private.member_org_ids());
+  end if;
+
+  -- ---------------------------------------------------------------- each event, in one pass: the first bad one
+  begin
+    select c.index, c.event_id, c.problem into bad_index, bad_event_id, bad_problem
+    from (
+      select i.index,
+        case when jsonb_typeof(i.event -> 'event_id') = 'string' and i.event ->> 'event_id' ~ uuid_pattern
+             then i.event ->> 'event_id' end as event_id,
+        case
+          when jsonb_typeof(i.event) is distinct from 'object' then 'is not a JSON object'
+          when i.stream not in ('learning', 'analytics') then 'stream must be "learning" or "analytics"'
+          when i.event - case i.stream when 'learning' then learning_keys else analytics_keys end <> '{}'
+            then format('unknown field(s) for a %s event: %s', i.stream, left(array_to_string(array(
+                   select jsonb_object_keys(i.event - case i.stream when 'learning' then learning_keys
+                                                                    else analytics_keys end)), ', '), 200))
+          when jsonb_typeof(i.event -> 'event_id') is distinct from 'string' or i.event ->> 'event_id' !~ uuid_pattern
+            then 'event_id must be a UUID: the id the device gave this event'
+          when jsonb_typeof(i.event -> 'event_type') is distinct from 'string' then 'event_type must be a string'
+          when i.stream = 'learning' and not (i.event ->> 'event_type' = any (learning_types))
+            then format('unknown learning event type %s', left(i.event ->> 'event_type', 64))
+          when i.stream = 'analytics' and i.event ->> 'event_type' !~ '^[a-z][a-z0-9_.]{1,63}$'
+            then 'event_type of an analytics event must match ^[a-z][a-z0-9_.]{1,63}$'
+          when jsonb_typeof(i.event -> 'occurred_at') is distinct from 'string'
+               or i.event ->> 'occurred_at' !~ time_pattern
+            then 'occurred_at must be an ISO 8601 time with its UTC offset, e.g. 2026-12-02T08:30:00Z'
+          when (i.event ->> 'occurred_at')::timestamptz > now() + interval '5 minutes'
+            then format('occurred_at %s is in the future', i.event ->> 'occurred_at')
+          when (i.event ->> 'occurred_at')::timestamptz < oldest
+            then format('occurred_at %s is older than %s', i.event ->> 'occurred_at',
+                        case when caller is null then 'the retention window (learning_events_kept_for)'
+                             else '7 days: devices may sync at most a week late' end)
+          when caller is null and i.event ->> 'user_id' is null
+            then 'user_id is required when the server records events'
+          when coalesce(jsonb_typeof(i.event -> 'user_id'), 'null') not in ('null', 'string')
+               or i.event ->> 'user_id' !~ uuid_pattern then 'user_id must be a UUID'
+          when caller is not null and (i.event ->> 'user_id')::uuid <> caller
+            then 'user_id must be your own: you may record only your own events'
+          when coalesce(jsonb_typeof(i.event -> 'organization_id'), 'null') not in ('null', 'string')
+               or i.event ->> 'organization_id' !~ uuid_pattern then 'organization_id must be a UUID'
+          when caller is not null and i.event ->> 'organization_id' is not null
+               and not (i.event ->> 'organization_id')::uuid = any (member_orgs)
+            then 'organization_id is not an organization you belong to'
+          when coalesce(jsonb_typeof(i.event -> 'session_id'), 'null') not in ('null', 'string')
+               or i.event ->> 'session_id' !~ uuid_pattern then 'session_id must be a UUID'
+          when coalesce(jsonb_typeof(i.event -> 'course_id'), 'null') not in ('null', 'string')
+               or i.event ->> 'course_id' !~ uuid_pattern then 'course_id must be a UUID'
+          when coalesce(jsonb_typeof(i.event -> 'mode'), 'null') not in ('null', 'string')
+            then 'mode must be a string'
+          when coalesce(jsonb_typeof(i.event -> 'is_correct'), 'null') not in ('null', 'boolean')
+            then 'is_correct must be true or false'
+          when coalesce(jsonb_typeof(i.event -> 'response_ms'), 'null') not in ('null', 'number')
+            then 'response_ms must be a number'
+          when coalesce(jsonb_typeof(i.event -> 'active_seconds'), 'null') not in ('null', 'number')
+            then 'active_seconds must be a number'
+          when coalesce(jsonb_typeof(i.event -> 'duration_seconds'), 'null') not in ('null', 'number')
+            then 'duration_seconds must be a number'
+          when coalesce(jsonb_typeof(i.event -> 'score'), 'null') not in ('null', 'number')
+            then 'score must be a number'
+          when coalesce(jsonb_typeof(i.event -> 'mastery_score'), 'null') not in ('null', 'number')
+            then 'mastery_score must be a number'
+          when coalesce(jsonb_typeof(i.event -> 'xp'), 'null') not in ('null', 'number')
+            then 'xp must be a number'
+          when caller is not null and coalesce((i.event ->> 'xp')::numeric, 0) <> 0
+            then 'xp is awarded by the server: leave it out'
+          when coalesce(jsonb_typeof(i.event -> 'payload'), 'null') not in ('null', 'object')
+            then 'payload must be a JSON object'
+          when coalesce(jsonb_typeof(i.event -> 'device_info'), 'null') not in ('null', 'object')
+            then 'device_info must be a JSON object'
+          when coalesce(jsonb_typeof(i.event -> 'event_data'), 'null') not in ('null', 'object')
+            then 'event_data must be a JSON object'
+          when octet_length((i.event -> 'payload')::text) > limits.max_object_bytes
+            then format('payload is %s bytes of JSON, over %s', octet_length((i.event -> 'payload')::text),
+                        limits.max_object_bytes)
+          when octet_length((i.event -> 'device_info')::text) > limits.max_object_bytes
+            then format('device_info is %s bytes of JSON, over %s',
+                        octet_length((i.event -> 'device_info')::text), limits.max_object_bytes)
+          when octet_length((i.event -> 'event_data')::text) > limits.max_object_bytes
+            then format('event_data is %s bytes of JSON, over %s', octet_length((i.event -> 'event_data')::text),
+                        limits.max_object_bytes)
+        end as problem
+      from (
+        select (t.position - 1)::integer as index, t.event,
+          coalesce(case when jsonb_typeof(t.event) = 'object' then t.event ->> 'stream' end, 'learning') as stream
+        from jsonb_array_elements(events) with ordinality as t (event, position)
+      ) as i
+    ) as c
+    where c.problem is not null
+    order by c.index
+    limit 1;
+  exception when data_exception then
+    -- A value the checks could not read (e.g. 2026-02-30): the row-by-row pass below names its event.
+    by_rows := true;
+  end;
+  if bad_index is not null then
+    raise exception using errcode = '22023',
+      message = format('events[%s]%s: %s', bad_index, coalesce(' (event_id ' || bad_event_id || ')', ''),
+                       bad_problem),
+      hint = nothing_stored;
+  end if;
+
+  if not by_rows then
+    -- ---------------------------------------------------------------- rate: per learner and clock minute
+    if caller is not null then
+      insert into private.event_ingest_rates as r (user_id, minute, events)
+      values (caller, date_trunc('minute', now()), total)
+      on conflict (user_id) do update
+        set events = case when r.minute = excluded.minute then r.events + excluded.events else excluded.events end,
+            minute = excluded.minute
+      returning r.events into sent;
+      if sent > limits.max_events_per_minute then
+        raise exception using errcode = '54000',
+          message = format('too many events: %s this minute, at most %s per learner', sent,
+                           limits.max_events_per_minute),
+          hint = 'Nothing of this batch was stored; resend it after the minute.';
+      end if;
+    end if;
+    -- ---------------------------------------------------------------- store: one statement for the batch
+    begin
+      stored := private.insert_ingested_events(events, caller, 0, total - 1);
+    exception when data_exception or integrity_constraint_violation then
+      by_rows := true;  -- a value the tables refuse: find which event, below
+    end;
+  end if;
+
+  if by_rows then
+    -- Slow path, only for a batch that fails: each event alone, to name the first one that fails. Whatever
+    -- happens the call raises, so none of the batch is stored.
+    for index in 0 .. total - 1 loop
+      begin
+        perform private.insert_ingested_events(events, caller, index, index);
+      exception when data_exception or integrity_constraint_violation then
+        raise exception using errcode = '22023',
+          message = format('events[%s]%s: %s', index,
+                           coalesce(' (event_id ' || left(events -> index ->> 'event_id', 36) || ')', ''),
+                           case when sqlerrm like 'no partition of relation%'
+                                then format('no partition of %s holds %s: the maintain-partitions job creates '
+                                            'the months ahead', case when events -> index ->> 'stream' = 'analytics'
+                                            then 'public.analytics_events' else 'public.learning_events' end,
+                                            events -> index ->> 'occurred_at')
+                                else sqlerrm end),
+          hint = nothing_stored;
+      end;
+    end loop;
+    raise exception using errcode = '22023', message = 'the batch failed, but none of its events alone',
+      hint = 'Nothing of this batch was stored; resend it.';
+  end if;
+  return query select stored, total - stored;
+end
+$$;
+comment on function private.record_learning_events(jsonb) is
+  'The body of public.record_learning_events(): validates every event, applies the per-learner rate, stores '
+  'the batch in one statement (resent event ids skipped), or raises naming the first bad event and stores none.';
+revoke execute on function private.record_learning_events(jsonb) from public;
+grant execute on function private.record_learning_events(jsonb) to authenticated, service_role;
 
 -- ======================================================================
 -- views
@@ -550,6 +906,29 @@ from analytics.event_dimension_daily where dimension = 'journey' group by day, v
 comment on view public.journey_analytics is 'Per local day and journey: learners, events and minutes.';
 revoke all privileges on table public.journey_analytics from anon, authenticated;
 grant select on table public.journey_analytics to authenticated, service_role;
+
+-- ======================================================================
+-- API
+-- ======================================================================
+
+create function public.record_learning_events(events jsonb)
+returns table (recorded integer, duplicates integer)
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  select * from private.record_learning_events(events)
+$$;
+comment on function public.record_learning_events(jsonb) is
+  'Records a batch of learning events (stream "learning", the default: public.learning_events) and client '
+  'analytics (stream "analytics": public.analytics_events) in their monthly partitions: each event an object '
+  'with event_id (the device''s UUID for it: a resent event is stored once), event_type, occurred_at (ISO 8601 '
+  'with offset) and its columns. At most private.event_ingest_limits events and bytes per call and events per '
+  'learner per minute (54000 beyond). A bad event raises 22023 naming its index and reason, and none of the '
+  'batch is stored. Returns how many events were recorded and how many were duplicates. See docs/ingestion.md.';
+revoke execute on function public.record_learning_events(jsonb) from public;
+grant execute on function public.record_learning_events(jsonb) to authenticated, service_role;
 
 -- ======================================================================
 -- triggers

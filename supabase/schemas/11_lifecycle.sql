@@ -335,3 +335,30 @@ comment on function public.get_child_overview(uuid) is
 revoke execute on function public.get_child_overview(uuid) from public;
 grant execute on function public.get_child_overview(uuid) to authenticated, service_role;
 alter function public.get_child_overview(uuid) set search_path = '';
+
+create function private.trigger_queue_report_purge() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- A report stored in Storage is owned by nobody (the job uploads it as the service role), so the account
+  -- deletion trigger on profiles does not see it: queue its object here when its row goes.
+  if old.target = 'storage' then
+    insert into private.storage_purge_queue (bucket_id, object_name)
+    values (old.location, old.object_path)
+    on conflict do nothing;
+  end if;
+  return old;
+end
+$$;
+comment on function private.trigger_queue_report_purge() is
+  'When a progress report row is deleted (a deleted student''s cascade), queues its Storage object for the '
+  'purge-storage job.';
+
+-- ======================================================================
+-- triggers
+-- ======================================================================
+
+create trigger progress_reports_queue_purge after delete on public.progress_reports
+  for each row execute function private.trigger_queue_report_purge();

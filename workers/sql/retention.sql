@@ -157,3 +157,9 @@ delete from public.learning_events e
 using unnest(%(ids)s::bigint[], %(occurred_at)s::timestamptz[]) as gone (id, occurred_at)
 where e.id = gone.id and e.occurred_at = gone.occurred_at;
 
+
+-- name: mark_events_retired
+-- Events before the cutoff may now be gone: a full rollup rebuild keeps the rollups of their days.
+update analytics.rollup_watermarks
+set retired_before = greatest(retired_before, %(cutoff)s::timestamptz)
+where name = 'daily';
