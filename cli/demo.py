@@ -60,6 +60,10 @@ from cli.demo_schema import show_declared_schema  # noqa: E402
 
 SECTIONS.append(show_declared_schema)
 
+from cli.demo_retrieval import show_retrieval  # noqa: E402
+
+SECTIONS.append(show_retrieval)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)
