@@ -118,6 +118,9 @@ def main() -> None:
     try:
         url = migrated_database(server)
         with connection.connect(url) as conn:
+            # No server-side prepared statements: a plan prepared while index scans are off (the exact search)
+            # would be reused for the HNSW runs, since a changed setting does not invalidate a cached plan.
+            conn.prepare_threshold = None
             print(f"PostgreSQL {conn.execute('show server_version').fetchone()['server_version']}, pgvector "
                   f"{conn.execute(SQL['vector_version']).fetchone()['version']}")
             seconds = load(conn, args.chunks, args.clusters)
