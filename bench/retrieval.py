@@ -63,6 +63,7 @@ def run(conn, repeats: int) -> dict:
     truth: dict[int, set] = {}
     figures: dict[str, dict] = {"exact": {"p50": [], "p95": []}}
     figures.update({f"hnsw ef_search={ef}": {"p50": [], "p95": [], "recall": []} for ef in EF_SEARCH})
+    figures["match_content_chunks()"] = {"p50": [], "p95": [], "recall": []}
     for _ in range(repeats):
         with conn.transaction():
             conn.execute(SQL["exact_mode"])
@@ -81,11 +82,22 @@ def run(conn, repeats: int) -> dict:
                     ids, ms = timed(conn, SQL["knn"], {"q": vectors[n]})
                     samples.append(ms)
                     recalls.append(len(truth[n] & set(ids)) / 10)
-            entry = figures[f"hnsw ef_search={ef}"]
-            entry["p50"].append(percentile(samples, 0.5))
-            entry["p95"].append(percentile(samples, 0.95))
-            entry["recall"].append(statistics.mean(recalls))
+            record(figures[f"hnsw ef_search={ef}"], samples, recalls)
+        with conn.transaction():
+            conn.execute(SQL["match_mode"])
+            samples, recalls = [], []
+            for n in query_ids:
+                ids, ms = timed(conn, SQL["match"], {"q": vectors[n]})
+                samples.append(ms)
+                recalls.append(len(truth[n] & set(ids)) / 10)
+        record(figures["match_content_chunks()"], samples, recalls)
     return figures
+
+
+def record(entry: dict, samples: list[float], recalls: list[float]) -> None:
+    entry["p50"].append(percentile(samples, 0.5))
+    entry["p95"].append(percentile(samples, 0.95))
+    entry["recall"].append(statistics.mean(recalls))
 
 
 def uses_the_index(conn) -> bool:
