@@ -153,6 +153,9 @@ begin
   -- recall@10 against exact search at 100k chunks: 0.93–0.97 at pgvector's default ef_search (40), 0.99 at 100,
   -- still ~50× faster than exact search at p95 (bench/retrieval.py, docs/performance.md).
   set hnsw.ef_search = 100
+  -- A generic plan does not know the candidate limit (a variable) and guesses a tenth of the table, for which a
+  -- sequential scan and sort look cheaper than the index: each call is planned with its own values instead.
+  set plan_cache_mode = 'force_custom_plan'
   as $match$
   declare
     wanted text[];
