@@ -150,7 +150,7 @@ begin
   -- rows pass the filters and the caller's RLS (a learner of a small organization in a big table), and
   -- 4 × match_count candidates can exceed ef_search; relaxed order, as the outer query sorts them again.
   set hnsw.iterative_scan = 'relaxed_order'
-  -- recall@10 against exact search at 100k chunks: 0.93–0.97 at pgvector's default ef_search (40), 0.99 at 100,
+  -- recall@10 against exact search at 100k chunks: 0.89–0.98 at pgvector's default ef_search (40), 0.99 at 100,
   -- still ~50× faster than exact search at p95 (bench/retrieval.py, docs/performance.md).
   set hnsw.ef_search = 100
   -- A generic plan does not know the candidate limit (a variable) and guesses a tenth of the table, for which a
