@@ -17,7 +17,7 @@ SQL_FILE = "advisor.sql"
 SESSION_QUERIES = ("prepare_session", "exposed_schemas")
 LEVELS = ("ERROR", "WARN", "INFO")
 BLOCKING_LEVELS = ("ERROR", "WARN")
-CATEGORIES = ("SECURITY", "PERFORMANCE")
+CATEGORIES = ("SECURITY", "PERFORMANCE", "CAPABILITY")
 
 # Schemas PostgreSQL, Supabase or its extensions own: their objects are not the project's to fix.
 # `tests` holds basejump's supabase_test_helpers, an extension (dbdev) on Supabase, which splinter

@@ -68,6 +68,10 @@ from cli.demo_ingestion import show_ingestion  # noqa: E402
 
 SECTIONS.append(show_ingestion)
 
+from cli.demo_retrieval import show_retrieval  # noqa: E402
+
+SECTIONS.append(show_retrieval)
+
 
 def run(settings: Settings) -> None:
     server = LocalServer(settings.state_dir)

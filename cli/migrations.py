@@ -10,7 +10,8 @@ pushes from interleaving.
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,19 @@ class AppliedMigration:
     statements: list[str] | None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A NOTICE or WARNING a migration or seed raised (e.g. a capability the server lacks)."""
+
+    source: str
+    severity: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.severity} ({self.source}): {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
 @dataclass
 class PushResult:
     emulated: bool = False
@@ -56,6 +70,7 @@ class PushResult:
     seeded: list[str] = field(default_factory=list)
     seed_hash_updated: list[str] = field(default_factory=list)
     dry_run: bool = False
+    notices: list[Notice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,13 +183,29 @@ def push(conn: psycopg.Connection, settings: Settings, *, dry_run: bool = False,
                 conn.execute(queries.query("migrations.sql", "create_history_table"))
         for migration in pending:
             progress(f"Applying migration {migration.path.name}...")
-            apply_migration(conn, migration, settings.project_dir)
+            with collect_notices(conn, migration.path.name, result.notices):
+                apply_migration(conn, migration, settings.project_dir)
             result.applied.append(migration)
         if include_seed:
             seed(conn, settings, result, progress)
         return result
     finally:
         conn.execute(queries.query("migrations.sql", "unlock_push"), {"key": PUSH_LOCK_KEY})
+
+
+@contextmanager
+def collect_notices(conn: psycopg.Connection, source: str, into: list[Notice]) -> Iterator[None]:
+    """Keep what the server says while `source` runs: a migration that skips what the server cannot do
+    (pgvector's absence, supabase/schemas/12_retrieval.sql) says so with a NOTICE, which push then prints."""
+    def keep(diagnostic: psycopg.errors.Diagnostic) -> None:
+        into.append(Notice(source=source, severity=diagnostic.severity_nonlocalized or diagnostic.severity or "NOTICE",
+                           message=diagnostic.message_primary or "", hint=diagnostic.message_hint))
+
+    conn.add_notice_handler(keep)
+    try:
+        yield
+    finally:
+        conn.remove_notice_handler(keep)
 
 
 def apply_migration(conn: psycopg.Connection, migration: LocalMigration, project_dir: Path) -> None:
@@ -259,7 +290,8 @@ def seed(conn: psycopg.Connection, settings: Settings, result: PushResult,
                 result.seed_hash_updated.append(shown)
             else:
                 progress(f"Seeding data from {shown}...")
-                run_statements(conn, source, split_statements(source), Path(shown))
+                with collect_notices(conn, shown, result.notices):
+                    run_statements(conn, source, split_statements(source), Path(shown))
                 result.seeded.append(shown)
             conn.execute(queries.query("migrations.sql", "upsert_seed"),
                          {"path": shown, "hash": _sha256(path)})

@@ -669,3 +669,53 @@ values
   (md5('seed-feedback-2')::uuid, '5eed0000-0000-4000-8000-000000000116', '5eed0000-0000-4000-8000-00000000d402',
    'content', 5, 'I made a silly sentence about a dragon.')
 on conflict do nothing;
+
+-- ---------------------------------------------------------------- semantic retrieval (pgvector servers only)
+-- 24 chunks, 4 per Maple Grove concept, each tagged with two interests. Embeddings are deterministic stand-ins
+-- for a model's: the l2-normalised sum of pseudo-random unit directions (hashtext per dimension) for the
+-- concept (weight 1), each interest (0.5) and the chunk itself (0.3), so chunks of one concept sit close
+-- together and the demo can query with the concept's direction (cli/sql/demo_retrieval.sql). Ava (student 1)
+-- likes sports and music. Where pgvector is absent the table does not exist and this block does nothing.
+do $seed_retrieval$
+begin
+  if to_regclass('public.content_chunks') is null then
+    return;
+  end if;
+
+  insert into public.content_chunks (id, organization_id, concept_id, author_id, chunk_index, content, grade_level,
+                                     difficulty, interest_tags, embedding, embedding_model, is_published)
+  select
+    md5(format('seed-chunk-%s-%s', c.code, k))::uuid,
+    c.organization_id, c.id, c.author_id, k,
+    format('%s, with %s and %s: %s', c.name, tags[1], tags[2],
+           (array['warm-up: picture it first', 'worked example, step by step', 'a pattern to notice',
+                  'a quick check of what you know'])[k + 1]),
+    c.grade_level,
+    (array['beginner', 'beginner', 'intermediate', 'advanced'])[k + 1]::public.difficulty_level,
+    tags,
+    extensions.l2_normalize((
+      select array_agg(((hashtext(format('%s:%s', c.code, i))
+                         + 0.5 * hashtext(format('interest:%s:%s', tags[1], i))
+                         + 0.5 * hashtext(format('interest:%s:%s', tags[2], i))
+                         + 0.3 * hashtext(format('chunk:%s:%s:%s', c.code, k, i))) / 2147483648.0)::real
+                       order by i)
+      from generate_series(1, 1536) as i)::extensions.vector),
+    'seed:hashtext',
+    true
+  from public.concepts as c
+  cross join generate_series(0, 3) as k
+  cross join lateral (
+    select array[
+      (array['sports', 'music', 'animals', 'space', 'cooking', 'gaming'])[1 + (k + c.order_index) % 6],
+      (array['sports', 'music', 'animals', 'space', 'cooking', 'gaming'])[1 + (k + c.order_index + 3) % 6]
+    ] as tags
+  ) as interest
+  where c.organization_id = '5eed0000-0000-4000-8000-00000000a001' and c.code like 'math.%'
+  on conflict do nothing;
+
+  update public.profiles
+  set interests = '[{"interest": "sports", "category": "personal", "strength": 0.9},
+                    {"interest": "music", "category": "personal", "strength": 0.6}]'
+  where id = '5eed0000-0000-4000-8000-000000000101' and interests = '[]';
+end
+$seed_retrieval$;

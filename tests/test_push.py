@@ -1,5 +1,6 @@
 """learnkit db push: order, history, refusals, failures, seed, lock."""
 
+import json
 import threading
 
 import psycopg
@@ -69,6 +70,20 @@ def test_dry_run_changes_nothing(project, empty_db_url):
     assert scalar(empty_db_url, "select count(*) from pg_namespace where nspname in "
                   "('auth', 'supabase_migrations')") == 0
     assert scalar(empty_db_url, "select to_regclass('public.things') is null")
+
+
+def test_push_prints_what_a_migration_says_with_a_notice(project, empty_db_url):
+    """A migration that skips what the server cannot do says so (semantic retrieval without pgvector)."""
+    project.migration("20250101000000", "maybe", "do $$ begin raise notice using message = 'feature x unavailable', "
+                      "hint = 'install y'; end $$;\ncreate table t (id int);\n")
+    result = project.run(empty_db_url, "db", "push")
+    assert result.exit_code == 0, result.output
+    assert "NOTICE (20250101000000_maybe.sql): feature x unavailable (install y)" in result.stdout.splitlines()
+    project.migration("20250102000000", "more", "do $$ begin raise warning 'careful'; end $$;\n")
+    result = project.run(empty_db_url, "--json", "db", "push")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1])["notices"] == [
+        {"source": "20250102000000_more.sql", "severity": "WARNING", "message": "careful", "hint": None}]
 
 
 def test_failing_migration_names_file_statement_line_and_sqlstate_and_rolls_back_that_file(project, empty_db_url):

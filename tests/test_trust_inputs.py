@@ -18,6 +18,7 @@ from tests import personas as persona_data
 
 BIG_TEXT = "x" * 1_000_001                      # a megabyte: over every text limit
 BIG_JSON = json.dumps(["x" * 1_000] * 1_100)    # over a megabyte of JSON: over every jsonb/array limit
+BIG_ARRAY = ["x" * 1_000] * 1_100               # the same as an array argument (text[])
 ANSWER_LIMIT = 16_384                           # bytes of an answer's JSON text
 BOUNDED_SQLSTATES = {"22001", "22023"}
 
@@ -216,6 +217,8 @@ def argument_value(name: str, kind: str, people, activity):
         return 2.5
     if kind in ("jsonb", "json"):
         return json.dumps("7")
+    if kind in ("vector", "extensions.vector"):  # pgvector's, where the server has it (match_content_chunks)
+        return "[" + ",".join(["0.01"] * 1536) + "]"
     if kind == "boolean":
         return True
     return VALID_TEXT.get(name, str(uuid.uuid4()))
@@ -233,7 +236,8 @@ def test_every_text_json_or_array_argument_of_an_rpc_is_bounded(conn, world):
             arguments = {}
             for other_position, (other, other_kind) in enumerate(zip(names, types, strict=True)):
                 if other_position == position:
-                    arguments[other] = BIG_TEXT if kind in ("text", "character varying") else BIG_JSON
+                    arguments[other] = (BIG_TEXT if kind in ("text", "character varying")
+                                        else BIG_ARRAY if kind.endswith("[]") else BIG_JSON)
                 elif other_position < required:
                     arguments[other] = argument_value(other, other_kind, people, activity)
             call = sql.SQL("select * from {}({})").format(

@@ -96,7 +96,8 @@ def _report_push(settings, result: migrations.PushResult) -> None:
     names = [migration.path.name for migration in result.applied]
     if settings.json:
         output.json_line({"dry_run": result.dry_run, "emulated": result.emulated, "migrations": names,
-                          "seeds": result.seeded, "seed_hash_updated": result.seed_hash_updated})
+                          "seeds": result.seeded, "seed_hash_updated": result.seed_hash_updated,
+                          "notices": [notice.__dict__ for notice in result.notices]})
         return
     if result.dry_run:
         if result.emulated:
@@ -109,6 +110,8 @@ def _report_push(settings, result: migrations.PushResult) -> None:
         return
     if result.emulated:
         output.stdout.print("Applied the Supabase emulation (no auth schema found).")
+    for notice in result.notices:  # e.g. "semantic retrieval unavailable": the server lacks pgvector
+        output.stdout.print(str(notice), markup=False, highlight=False)
     output.stdout.print(f"Applied {len(names)} migration(s)." if names else "Remote database is up to date.")
 
 

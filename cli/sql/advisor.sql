@@ -688,3 +688,24 @@ where
     )
 group by c.oid, c.relkind
 order by object;
+
+-- name: semantic_retrieval_unavailable
+-- learnkit's semantic retrieval (public.content_chunks, public.match_content_chunks(): supabase/schemas/
+-- 12_retrieval.sql) needs pgvector; a server without it gets the rest of the schema and a NOTICE at push.
+-- Informational: nothing is broken, one capability is missing.
+select
+    'INFO' as level,
+    'CAPABILITY' as category,
+    'public.content_chunks' as object,
+    case
+        when exists (select from pg_catalog.pg_available_extensions where name = 'vector')
+            then 'semantic retrieval is unavailable: pgvector is installable now, but the migration that creates '
+            || 'public.content_chunks ran when it was not'
+        else 'semantic retrieval is unavailable: this server has no pgvector extension (vector), so '
+            || 'public.content_chunks and public.match_content_chunks() were not created'
+    end as why,
+    'use a server with pgvector (hosted Supabase, or the embedded server of learnkit db start) and push the '
+    || 'migrations there; retrieval needs nothing else' as fix
+where
+    to_regclass('public.concepts') is not null
+    and to_regclass('public.content_chunks') is null;

@@ -753,6 +753,11 @@ begin
     when 'content_examples' then
       perform private.require_content_of_organization('content example', 'concept', new.concept_id,
                                                       new.organization_id, true);
+    when 'content_chunks' then
+      perform private.require_content_of_organization('content chunk', 'concept', new.concept_id,
+                                                      new.organization_id, true);
+      perform private.require_content_of_organization('content chunk', 'textbook', new.textbook_id,
+                                                      new.organization_id, true);
   end case;
   return new;
 end

@@ -66,6 +66,11 @@ STAFF_ONLY = DRAFT.but(name="staff-only org data")
 GLOBAL_TAXONOMY = Access("global taxonomy", select=SIGNED_IN)
 
 
+# Tables that exist only where the server has the extension they need (pgvector: supabase/schemas/12_retrieval.sql,
+# absent on Debian's PostgreSQL 15): their targets apply where the table exists, and are not stale elsewhere.
+OPTIONAL_TABLES = {"content_chunks": "vector"}
+
+
 @dataclass(frozen=True)
 class Target:
     table: str
@@ -180,6 +185,11 @@ TARGETS: list[Target] = [
              {"concept_id": "%(concept)s", "organization_id": "%(org)s", "life_category": "'social'",
               "example_text": "'New example'"}, ("example_text", "'Edited'"), label=label)
       for label, access, ref in (("published", PUBLISHED, "example_pub"), ("draft", DRAFT, "example_draft"))],
+    *[Target("content_chunks", access, f"id = %({ref})s",
+             {"concept_id": "%(concept)s", "organization_id": "%(org)s", "chunk_index": "7",
+              "content": "'New chunk'", "embedding": "array_fill(0.01::real, array[1536])::extensions.vector"},
+             ("content", "'Edited'"), label=label)
+      for label, access, ref in (("published", PUBLISHED, "chunk_pub"), ("draft", DRAFT, "chunk_draft"))],
     *[Target("questions", access, f"id = %({ref})s",
              {"organization_id": "%(org)s", "question_type": "'short_answer'", "prompt": "'{\"text\": \"New\"}'"},
              ("category", "'counting on'"), label=label)

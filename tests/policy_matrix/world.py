@@ -74,7 +74,7 @@ def build(conn: psycopg.Connection) -> World:
     for name in ("subject_leaf", "course_pub", "course_draft", "lesson_pub", "lesson_draft", "note_pub",
                  "note_draft", "test_pub", "test_draft", "textbook_pub", "textbook_draft", "concept_pub",
                  "concept_draft", "concept_spare", "hook_pub", "hook_draft", "example_pub", "example_draft",
-                 "question_pub", "question_draft", "media_own", "media_pub", "settings_org", "achievement_pub",
+                 "question_pub", "question_draft", "chunk_pub", "chunk_draft", "media_own", "media_pub", "settings_org", "achievement_pub",
                  "achievement_secret", "challenge", "league_group"):
         refs[name] = uuid.uuid4()
     for name in ("subject_leaf", "course_pub", "course_draft", "concept_pub", "concept_draft", "concept_spare"):
@@ -83,6 +83,8 @@ def build(conn: psycopg.Connection) -> World:
     refs["spare_bare"] = testing.create_user(conn, email=f"spare.bare.{tag}@personas.learnkit.dev")
     refs["spare_profile"] = testing.create_user(conn, email=f"spare.profile.{tag}@personas.learnkit.dev")
     _run(conn, "content", refs)
+    if conn.execute("select to_regclass('public.content_chunks') is not null as present").fetchone()["present"]:
+        _run(conn, "content_chunks", refs)  # only where pgvector exists (expectations.OPTIONAL_TABLES)
     _run(conn, "gamification", refs)
     _run(conn, "lifecycle", refs)
     _run(conn, "spare_users", refs)

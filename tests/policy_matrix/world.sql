@@ -45,6 +45,14 @@ insert into public.media_assets (id, owner_id, organization_id, bucket_id, objec
 values (%(media_own)s, %(student)s, %(org)s, %(bucket)s, 'student/upload.png', 'image', false),
        (%(media_pub)s, %(educator)s, %(org)s, %(bucket)s, 'org/poster.png', 'image', true);
 
+-- name: content_chunks
+insert into public.content_chunks (id, concept_id, organization_id, author_id, chunk_index, content, embedding,
+                                   is_published)
+values (%(chunk_pub)s, %(concept)s, %(org)s, %(educator)s, 0, 'Published chunk',
+        array_fill(0.01::real, array[1536])::extensions.vector, true),
+       (%(chunk_draft)s, %(concept)s, %(org)s, %(educator)s, 1, 'Draft chunk',
+        array_fill(0.02::real, array[1536])::extensions.vector, false);
+
 -- name: gamification
 insert into public.gamification_settings (id, organization_id) values (%(settings_org)s, %(org)s);
 insert into public.achievements (id, organization_id, slug, name, description, criteria, target, is_secret)
