@@ -13,8 +13,8 @@ import pytest
 
 from cli import advisor, catalog, connection, declared, demo_retrieval, pgtap, testing
 from cli.local_server import LocalServer, ServerConfig, free_port
-from cli.testdb import TEST_HOOKS_FILE, TestDatabases
 from tests.cli_helpers import invoke
+from tests.harness import TEST_HOOKS_FILE, TestDatabases
 
 MAPLE = "5eed0000-0000-4000-8000-00000000a001"
 AVA = "5eed0000-0000-4000-8000-000000000101"          # Maple Grove student 1: interests sports, music
