@@ -1,7 +1,7 @@
 """A throwaway server holding a database migrated from supabase/migrations, for commands that read a schema.
 
-`learnkit gen erd --from-migrations` builds its database here as `gen types --from-migrations` does
-(cli/codegen/generate.py): a fast, throwaway server with one database, migrated as `learnkit db push` would.
+`learnkit gen types --from-migrations` and `gen erd --from-migrations` build their database here: a fast,
+throwaway server with one database, migrated as `learnkit db push` would.
 """
 
 import contextlib
