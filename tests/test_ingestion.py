@@ -6,6 +6,7 @@ per-learner minute rate, events routed to their month's partition, the whole inp
 """
 
 import json
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -81,6 +82,10 @@ def test_a_learner_records_learning_and_analytics_events_once_each(conn, people)
 @pytest.mark.parametrize(("bad", "reason"), [
     ({"event_type": "teleported"}, "unknown learning event type teleported"),
     ({"event_id": "not-a-uuid"}, "event_id must be a UUID"),
+    ({"event_id": 42}, "event_id must be a UUID"),
+    ({"event_id": "TWO_IDS"}, "event_id must be a UUID"),  # the batch-wide match must not take it for two
+    ({"occurred_at": "TWO_TIMES"}, "occurred_at must be an ISO 8601 time"),
+    ({"mode": "Quiz"}, "learning_events_mode_check"),
     ({"occurred_at": "yesterday"}, "occurred_at must be an ISO 8601 time"),
     ({"occurred_at": "2026-12-02T08:00:00"}, "occurred_at must be an ISO 8601 time"),  # no offset
     ({"occurred_at": "FUTURE"}, "is in the future"),
@@ -99,7 +104,9 @@ def test_a_learner_records_learning_and_analytics_events_once_each(conn, people)
 def test_a_bad_event_is_named_by_its_index_and_none_of_the_batch_is_stored(conn, people, bad, reason):
     special = {"FUTURE": (now_utc() + timedelta(hours=1)).isoformat(),
                "LATE": (now_utc() - timedelta(days=8)).isoformat(),
-               "OTHER": str(people.classmate), "OTHER_ORG": str(people.other_org)}
+               "OTHER": str(people.classmate), "OTHER_ORG": str(people.other_org),
+               "TWO_IDS": f"{uuid.uuid4()}\n{uuid.uuid4()}",
+               "TWO_TIMES": f"{now_utc().isoformat()}\n{now_utc().isoformat()}"}
     fields = {key: special.get(value, value) if isinstance(value, str) else value for key, value in bad.items()}
     batch = [event(), event(), event(**fields), event()]
     with testing.as_user(conn, people.student) as student:
@@ -107,6 +114,52 @@ def test_a_bad_event_is_named_by_its_index_and_none_of_the_batch_is_stored(conn,
         assert message.startswith("events[2]"), message
         assert reason in message, message
     assert stored(conn, people.student) == 0
+
+
+def test_the_first_bad_event_is_named_even_when_the_batch_wide_match_is_fooled(conn, people):
+    # Two ids in one value and a missing one: as many lines as events, each a UUID. The batch-wide match must
+    # still fail (it counts the values), so that events[0] is named, not only events[1].
+    batch = [event(event_id=f"{uuid.uuid4()}\n{uuid.uuid4()}"), event(event_id=None), event()]
+    with testing.as_user(conn, people.student) as student:
+        message = refused(student, batch)
+    assert message.startswith("events[0]") and "event_id must be a UUID" in message, message
+    times = [event(occurred_at=f"{now_utc().isoformat()}\n{now_utc().isoformat()}"), event(occurred_at=None)]
+    with testing.as_user(conn, people.student) as student:
+        message = refused(student, times)
+    assert message.startswith("events[0]") and "occurred_at must be an ISO 8601 time" in message, message
+
+
+MODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+
+
+@pytest.mark.parametrize("mode", ["practice", "quiz2", "a_1", "zz", "x" * 40, "x" * 41, "a", "", "Ab", "aB",
+                                  "1ab", "_ab", "a-b", "ab ", " ab", "ab\n", "aé", "é", "a\u0131", "a\u212a"])
+def test_the_mode_check_takes_exactly_the_modes_its_pattern_does(conn, people, mode):
+    # learning_events.mode's check is ^[a-z][a-z0-9_]{1,39}$ written without a regex (cheaper per row).
+    insert = ("insert into public.learning_events (user_id, event_type, mode, is_correct)"
+              " values (%s, 'answer', %s, true)")
+    if MODE.fullmatch(mode):
+        conn.execute(insert, [people.student, mode])
+    else:
+        with pytest.raises(psycopg.errors.CheckViolation, match="learning_events_mode_check"):
+            with conn.transaction():
+                conn.execute(insert, [people.student, mode])
+
+
+def test_direct_writers_get_the_event_time_rules(conn, people):
+    # The event-time trigger runs its function only for rows it would change or refuse (its WHEN): the
+    # server's direct insert is still refused a future time, and received_at is still the server's.
+    conn.execute("select private.create_monthly_partitions('public.learning_events', %s::date, 1)",
+                 [(now_utc() - timedelta(days=8)).date()])
+    insert = ("insert into public.learning_events (user_id, event_type, is_correct, occurred_at, received_at)"
+              " values (%s, 'answer', true, now() - %s::interval, %s) returning received_at = now() as stamped")
+    with testing.as_service_role(conn) as server:
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="in the future"):
+            with server.transaction():
+                server.execute(insert, [people.student, "-1 hour", None])
+        assert server.execute(insert, [people.student, "1 minute", now_utc() - timedelta(days=2)]).fetchone() == {
+            "stamped": True}
+        assert server.execute(insert, [people.student, "8 days", now_utc()]).fetchone() == {"stamped": True}
 
 
 def test_a_learner_of_no_organization_records_events(conn):

@@ -229,14 +229,15 @@ begin
   -- The two patterns every event must match, matched once for the whole batch: each regex match builds its own
   -- automaton, so one match over all the batch's event ids (or times) joined by newlines costs about a tenth of
   -- a match per event. A join matches only if every value does: neither form matches a newline, and the count
-  -- of lines (for ids, of characters: a UUID has 36) shows that no value held a newline of its own. When a
-  -- join does not match, the checks below match value by value, to name the first bad event.
-  select coalesce(length(j.ids) = 37 * total - 1
+  -- of lines (for ids, of characters: a UUID has 36), with every event's value present, shows that no value
+  -- held a newline of its own. When a join does not match, the checks below match value by value, to name the
+  -- first bad event.
+  select coalesce(j.ids_counted = total and length(j.ids) = 37 * total - 1
                   and j.ids ~ ('^(?:' || uuid_form || E'\n)*' || uuid_form || '$'), false),
          coalesce(j.times_counted = total and length(j.times) - length(replace(j.times, E'\n', '')) = total - 1
                   and j.times ~ ('^(?:' || time_form || E'\n)*' || time_form || '$'), false)
     into ids_match, times_match
-  from (select string_agg(t.event ->> 'event_id', E'\n') as ids,
+  from (select string_agg(t.event ->> 'event_id', E'\n') as ids, count(t.event ->> 'event_id') as ids_counted,
                string_agg(t.event ->> 'occurred_at', E'\n') as times,
                count(t.event ->> 'occurred_at') as times_counted
         from jsonb_array_elements(events) as t (event)) as j;
