@@ -9,11 +9,18 @@ device time a minute ago, a fresh client event id) into public.learning_events, 
   single-row  one plain INSERT per event, committed on its own, as the owner: no request set-up and no
               validation, so the cheapest way to write events one at a time (a per-event API call costs more).
 
+With --ceiling, two more workloads measure what the table itself costs, the ceiling of any API over it:
+
+  insert-select  the same batches of 500 in one plain INSERT ... SELECT from the JSON, as the owner (the
+                 table's indexes, checks, foreign keys and trigger; no request, validation or rate counter)
+  copy           COPY of the same 500 rows per transaction, formatted by the client before the clock starts
+
 Each workload runs `--repeats` times for `--seconds` with `--clients` connections (one process each); the
 bench prints every run, the median and spread (min-max) of events/s, the ratio of the medians, the load
 (`uptime`) before and after, and checks that every event sent was stored exactly once.
 
   .venv/bin/python bench/ingest.py                  # durable server, 2 clients, 3 x 5 s per workload
+  .venv/bin/python bench/ingest.py --ceiling        # and the table's own ceiling, same run
   .venv/bin/python bench/ingest.py --fast --seconds 2 --repeats 1
 """
 
@@ -95,6 +102,45 @@ def single_row_client(url: str, learners: list[uuid.UUID], seconds: float, start
         results.put((sent, time.perf_counter() - began))
 
 
+@reporting
+def insert_select_client(url: str, learners: list[uuid.UUID], seconds: float, start, results) -> None:
+    batches = [json.dumps([make_event(n) for n in range(BATCH)]) for _ in range(int(seconds * 300) + 1)]
+    sent = calls = 0
+    with connection.connect(url) as conn:
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        began = time.perf_counter()
+        while time.perf_counter() < deadline and calls < len(batches):
+            with conn.transaction():
+                sent += conn.execute(SQL["insert_batch"], {"user_id": learners[calls % len(learners)],
+                                                           "events": batches[calls]}, prepare=True).rowcount
+            calls += 1
+        results.put((sent, time.perf_counter() - began))
+
+
+def copy_text(user_id: uuid.UUID, events: list[dict]) -> bytes:
+    return "".join(f"{user_id}\t{e['event_type']}\t{e['mode']}\t{'t' if e['is_correct'] else 'f'}\t"
+                   f"{e['response_ms']}\t{e['active_seconds']}\t{e['occurred_at']}\t{e['event_id']}\n"
+                   for e in events).encode()
+
+
+@reporting
+def copy_client(url: str, learners: list[uuid.UUID], seconds: float, start, results) -> None:
+    batches = [copy_text(learners[i % len(learners)], [make_event(n) for n in range(BATCH)])
+               for i in range(int(seconds * 300) + 1)]
+    calls = 0
+    with connection.connect(url) as conn:
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        began = time.perf_counter()
+        while time.perf_counter() < deadline and calls < len(batches):
+            with conn.transaction():
+                with conn.cursor().copy(SQL["copy_batch"]) as copy:
+                    copy.write(batches[calls])
+            calls += 1
+        results.put((calls * BATCH, time.perf_counter() - began))
+
+
 def run(url: str, target, clients: int, seconds: float) -> tuple[int, float]:
     """Events stored per second by `clients` processes running `target`, and the events stored."""
     start = multiprocessing.Barrier(clients + 1)
@@ -133,6 +179,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--fast", action="store_true", help="fsync off (the test suite's settings)")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also the table's own ceiling: plain INSERT ... SELECT and COPY of the same batches")
     options = parser.parse_args()
 
     with scratch_server(durable=not options.fast) as server:
@@ -144,20 +192,27 @@ def main() -> None:
               f"client process(es), {options.repeats} x {options.seconds:g} s per workload, {LEARNERS} learners, "
               f"batches of {BATCH}")
         print(f"load before: {uptime()}")
-        rates: dict[str, list[float]] = {"batched": [], "single-row": []}
+        workloads = [("batched", batched_client), ("single-row", single_row_client)]
+        if options.ceiling:
+            workloads += [("insert-select", insert_select_client), ("copy", copy_client)]
+        rates: dict[str, list[float]] = {name: [] for name, _ in workloads}
         stored = 0
         for repeat in range(1, options.repeats + 1):
-            for name, target in (("batched", batched_client), ("single-row", single_row_client)):
+            for name, target in workloads:
                 events, rate = run(url, target, options.clients, options.seconds)
                 stored += events
                 rates[name].append(rate)
-                print(f"  run {repeat} {name:<10} {events:>9,} events  {rate:>9,.0f} events/s")
+                print(f"  run {repeat} {name:<13} {events:>9,} events  {rate:>9,.0f} events/s")
         print(f"load after:  {uptime()}")
         for name, values in rates.items():
-            print(f"{name:<10} {summary(values)}")
+            print(f"{name:<13} {summary(values)}")
         ratio = statistics.median(rates["batched"]) / statistics.median(rates["single-row"])
         print(f"ratio (medians): batched / single-row = {ratio:.1f}x; target >= 50,000 events/s batched: "
               f"{'met' if statistics.median(rates['batched']) >= 50_000 else 'NOT met'}")
+        if options.ceiling:
+            for name in ("insert-select", "copy"):
+                share = statistics.median(rates["batched"]) / statistics.median(rates[name])
+                print(f"batched / {name} (medians): {share:.0%} of the table's own ceiling this run")
         with connection.connect(url) as conn:
             count = conn.execute(SQL["count_events"]).fetchone()
         print(f"stored {count['events']:,} events, {count['distinct_ids']:,} distinct ids, sent {stored:,}: "

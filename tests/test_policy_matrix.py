@@ -45,7 +45,8 @@ def targets(matrix_world) -> list[Target]:
     for name, bounds in matrix_world.partitions.items():
         if bounds["parent"] in PARTITION_TARGETS:
             holds_now = bounds["start"] <= matrix_world.conn.execute("select now() as t").fetchone()["t"] < bounds["end"]
-            found.append(partition_target(name, parents[bounds["parent"]], holds_now))
+            found.append(partition_target(name, parents[bounds["parent"]], holds_now,
+                                          matrix_world.conn.info.server_version))
     return found
 
 

@@ -19,5 +19,19 @@ values (%(user_id)s, 'answer', 'practice', %(is_correct)s, %(response_ms)s, %(ac
         %(event_id)s)
 on conflict do nothing;
 
+-- name: insert_batch
+-- The ceiling (--ceiling): the same 500 events into the same table (its indexes, checks, foreign keys and
+-- event-time trigger) in one plain INSERT ... SELECT as the owner: no request, no validation, no rate counter.
+insert into public.learning_events (user_id, event_type, mode, is_correct, response_ms, active_seconds, occurred_at,
+                                    client_event_id)
+select %(user_id)s, e.event_type, e.mode, e.is_correct, e.response_ms, e.active_seconds, e.occurred_at, e.event_id
+from jsonb_to_recordset(%(events)s::jsonb) as e (event_id uuid, event_type text, mode text, is_correct boolean,
+                                                 response_ms integer, active_seconds integer, occurred_at timestamptz);
+
+-- name: copy_batch
+-- The other ceiling (--ceiling): COPY of the same 500 rows, text already formatted by the client.
+copy public.learning_events (user_id, event_type, mode, is_correct, response_ms, active_seconds, occurred_at,
+                             client_event_id) from stdin;
+
 -- name: count_events
 select count(*) as events, count(distinct client_event_id) as distinct_ids from public.learning_events;

@@ -336,23 +336,30 @@ TARGETS: list[Target] = [
 ]
 
 # A partition is read like its parent but written only through it: `authenticated`
-# holds no write privilege on partitions, and even the server's direct insert
-# fails — into the current month for want of the identity, which lives on the
-# parent (23502); into another month because the row, stamped now(), belongs to
-# the current one (0A000, raised as the time-check trigger rewrites it).
+# holds no write privilege on partitions. The server's direct insert fails on
+# PostgreSQL 15 and 16 for want of the identity, which lives on the parent (23502,
+# id is null). From PostgreSQL 17 a partition shares its parent's identity: the
+# insert into the current month is allowed, as the parent's own would be (the
+# parent's triggers and checks are the partition's too), and into another month it
+# fails because the row, stamped now(), belongs to the current one (23514, the
+# partition constraint).
 PARTITION_TARGETS = {
     "analytics_events": "user_id = %(student)s and event_type = 'matrix.target'",
     "learning_events": "user_id = %(student)s and mode = 'matrix'",
 }
-IDENTITY_ON_PARENT, ROW_IN_ANOTHER_PARTITION = "23502", "0A000"
+IDENTITY_ON_PARENT, ROW_IN_ANOTHER_PARTITION = "23502", "23514"
+PARTITIONS_SHARE_IDENTITY = 170000  # server_version_num from which a partition takes its parent's identity
 
 
-def partition_target(partition: str, parent: Target, holds_now: bool) -> Target:
+def partition_target(partition: str, parent: Target, holds_now: bool, server_version: int) -> Target:
     access = parent.access.but(name=f"partition of {parent.table}", insert=NOBODY, update=NOBODY, delete=NOBODY,
                                granted="")
+    if server_version < PARTITIONS_SHARE_IDENTITY:
+        service_insert = IDENTITY_ON_PARENT
+    else:
+        service_insert = ALLOWED if holds_now else ROW_IN_ANOTHER_PARTITION
     return Target(partition, access, PARTITION_TARGETS[parent.table], parent.insert, parent.update,
-                  overrides=_service(insert=IDENTITY_ON_PARENT if holds_now else ROW_IN_ANOTHER_PARTITION),
-                  reason="rows enter a partition through its parent")
+                  overrides=_service(insert=service_insert), reason="rows enter a partition through its parent")
 
 
 # Cases whose expectation is right and whose outcome is wrong today, each with
