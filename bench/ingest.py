@@ -104,7 +104,7 @@ def single_row_client(url: str, learners: list[uuid.UUID], seconds: float, start
 
 @reporting
 def insert_select_client(url: str, learners: list[uuid.UUID], seconds: float, start, results) -> None:
-    batches = [json.dumps([make_event(n) for n in range(BATCH)]) for _ in range(int(seconds * 300) + 1)]
+    batches = [json.dumps([make_event(n) for n in range(BATCH)]) for _ in range(int(seconds * 150) + 1)]
     sent = calls = 0
     with connection.connect(url) as conn:
         start.wait()
@@ -127,7 +127,7 @@ def copy_text(user_id: uuid.UUID, events: list[dict]) -> bytes:
 @reporting
 def copy_client(url: str, learners: list[uuid.UUID], seconds: float, start, results) -> None:
     batches = [copy_text(learners[i % len(learners)], [make_event(n) for n in range(BATCH)])
-               for i in range(int(seconds * 300) + 1)]
+               for i in range(int(seconds * 150) + 1)]
     calls = 0
     with connection.connect(url) as conn:
         start.wait()
