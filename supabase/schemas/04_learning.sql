@@ -948,8 +948,12 @@ create trigger lesson_progress_bound_input before insert or update on public.les
   for each row execute function private.trigger_bound_input(
     'last_position:16384:json');
 
+-- On the answer path: the WHEN clause (the same limits) skips the function for the answers within them.
 create trigger answer_attempts_bound_input
 before insert or update of answer, idempotency_key, raw_input on public.answer_attempts
-for each row execute function private.trigger_bound_input(
+for each row
+when (octet_length(new.answer::text) > 16384 or char_length(new.idempotency_key) > 200
+      or char_length(new.raw_input) > 10000)
+execute function private.trigger_bound_input(
   'answer:16384:json', 'idempotency_key:200', 'raw_input:10000'
 );
