@@ -719,7 +719,3 @@ begin
   where id = '5eed0000-0000-4000-8000-000000000101' and interests = '[]';
 end
 $seed_retrieval$;
-
--- The seed's answers and awards left their progress, achievements, challenges and rank counts for the
--- process-awards job (private.process_awards): apply them all now, as the job would within a second.
-select private.drain_awards();

@@ -273,3 +273,16 @@ def test_a_follower_catches_up_after_a_notification(conn, db_url, world):
         follower.join(40)
     assert conn.execute("select count(*) as n from public.question_progress where user_id = %s",
                         (world.student,)).fetchone()["n"] == 1
+
+
+def test_the_demo_shows_the_answer_paid_at_once_and_the_achievement_a_moment_later(seeded_conn, settings, capsys):
+    from cli.demo_awards import show_deferred_awards
+
+    show_deferred_awards(seeded_conn, settings)
+    shown = capsys.readouterr().out
+    assert '"First answer" unlocks a moment later' in shown and "not drained" not in shown
+    unlocked = seeded_conn.execute("""select count(*) as n from public.user_achievements ua
+                                      join public.achievements a on a.id = ua.achievement_id
+                                      where a.slug like 'demo-first-answer-%%' and ua.unlocked_at is not null"""
+                                   ).fetchone()["n"]
+    assert unlocked >= 1 and queued(seeded_conn) == 0
