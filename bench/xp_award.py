@@ -203,9 +203,10 @@ def main() -> None:
             print(f"{clients:>7}  {ours:>17.0f}  {naive:>22.0f}  {theirs:>11.0f}  {naive / theirs:>11.2f}  "
                   f"{ours / theirs:>6.2f}")
         # A backlog with no follower, then process_awards alone: how fast the job applies answers.
-        pgbench(url, 8, seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
-                "-D", f"students_per_client={STUDENTS_PER_CLIENT}", "-D", f"first_question={first_question}")
-        first_question += 40
+        _, done = pgbench(url, 8, seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
+                          "-D", f"students_per_client={STUDENTS_PER_CLIENT}", "-D", f"first_question={first_question}")
+        submitted += done
+        first_question += done // 8 // STUDENTS_PER_CLIENT * 2 + 2
         backlog, drain_seconds = drain_rate(url)
         print(f"process-awards: a follower applied {followed} queued rows during the runs; alone it applied a "
               f"backlog of {backlog} answers in {drain_seconds:.2f} s: {backlog / drain_seconds:,.0f} answers/s "

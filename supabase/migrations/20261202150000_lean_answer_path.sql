@@ -17,6 +17,8 @@ drop trigger if exists leaderboard_entries_recount_xp on private.leaderboard_ent
 
 drop trigger if exists answer_attempts_bound_input on public.answer_attempts;
 
+drop trigger if exists learning_sessions_bound_input on public.learning_sessions;
+
 drop trigger if exists xp_profiles_mirror_leaderboard on public.xp_profiles;
 
 -- The functions dropped here are private (the API does not expose them) and this migration replaces them:
@@ -766,8 +768,10 @@ create or replace function private.record_answer_progress(items private.award_ou
 as $function$
 declare
   rounds integer;
+  concept_rounds integer;
 begin
-  select coalesce(max(g.question_round), 0) into rounds from private.graded_answers(items) g;
+  select coalesce(max(g.question_round), 0), coalesce(max(g.concept_round), 0) into rounds, concept_rounds
+  from private.graded_answers(items) g;
   -- The question's progress and SM-2 schedule, round by round (a learner's answers to one question in the order
   -- they were made). In each round, new rows are inserted from the column defaults (ease 2.50, no interval, no
   -- repetitions) and existing ones updated: the update does not see the rows its insert made.
@@ -823,8 +827,7 @@ begin
   end loop;
 
   -- The concept's progress, round by round likewise.
-  select coalesce(max(g.concept_round), 0) into rounds from private.graded_answers(items) g;
-  for turn in 1..rounds loop
+  for turn in 1..concept_rounds loop
     with answered as (
       select * from private.graded_answers(items) g where g.concept_round = turn
     ), first_answers as (
@@ -858,25 +861,26 @@ begin
     where skill.user_id = t.user_id and skill.concept_id = t.concept_id;
   end loop;
 
-  -- The sessions' counters.
-  update public.learning_sessions ls set
-    questions_attempted = ls.questions_attempted + t.attempted,
-    questions_correct = ls.questions_correct + t.correct,
-    hints_used = ls.hints_used + t.hints,
-    accuracy = round(100.0 * (ls.questions_correct + t.correct) / (ls.questions_attempted + t.attempted), 2),
-    average_response_time_ms = round(
-      (coalesce(ls.average_response_time_ms, 0)::numeric * ls.questions_attempted + t.response_ms)
-      / (ls.questions_attempted + t.attempted)),
-    updated_at = now()
-  from (select g.session_id, count(*) as attempted, sum(g.correct) as correct, sum(g.hints_used) as hints,
-               sum(g.response_ms) as response_ms
-        from private.graded_answers(items) g group by g.session_id) t
-  where ls.id = t.session_id;
-
-  -- The learners' last activity.
+  -- The sessions' counters and the learners' last activity.
+  with graded as (
+    select * from private.graded_answers(items)
+  ), sessions as (
+    update public.learning_sessions ls set
+      questions_attempted = ls.questions_attempted + t.attempted,
+      questions_correct = ls.questions_correct + t.correct,
+      hints_used = ls.hints_used + t.hints,
+      accuracy = round(100.0 * (ls.questions_correct + t.correct) / (ls.questions_attempted + t.attempted), 2),
+      average_response_time_ms = round(
+        (coalesce(ls.average_response_time_ms, 0)::numeric * ls.questions_attempted + t.response_ms)
+        / (ls.questions_attempted + t.attempted)),
+      updated_at = now()
+    from (select g.session_id, count(*) as attempted, sum(g.correct) as correct, sum(g.hints_used) as hints,
+                 sum(g.response_ms) as response_ms
+          from graded g group by g.session_id) t
+    where ls.id = t.session_id
+  )
   update public.profiles p set last_active_at = t.answered_at
-  from (select g.user_id, max(g.answered_at) as answered_at from private.graded_answers(items) g
-        group by g.user_id) t
+  from (select g.user_id, max(g.answered_at) as answered_at from graded g group by g.user_id) t
   where p.id = t.user_id and (p.last_active_at is null or p.last_active_at < t.answered_at);
 end
 $function$;
@@ -1463,6 +1467,26 @@ raw_input on public.answer_attempts for each row when (
         or (char_length(new.raw_input) > 10000)
     )
 ) execute function private.trigger_bound_input('answer:16384:json', 'idempotency_key:200', 'raw_input:10000');
+
+create trigger learning_sessions_bound_input before insert or update of client_info,
+config,
+content,
+device_type,
+engagement,
+idle_periods,
+interactions,
+mode,
+raw_metrics on public.learning_sessions for each row execute function private.trigger_bound_input(
+    'client_info:16384:json',
+    'config:16384:json',
+    'content:65536:json',
+    'device_type:100',
+    'engagement:16384:json',
+    'idle_periods:16384:json',
+    'interactions:65536:json',
+    'mode:30',
+    'raw_metrics:65536:json'
+);
 
 create trigger xp_profiles_mirror_leaderboard
 after update of current_streak, streak_last_day, leaderboard_opt_out on public.xp_profiles

@@ -1098,8 +1098,10 @@ set search_path = ''
 as $$
 declare
   rounds integer;
+  concept_rounds integer;
 begin
-  select coalesce(max(g.question_round), 0) into rounds from private.graded_answers(items) g;
+  select coalesce(max(g.question_round), 0), coalesce(max(g.concept_round), 0) into rounds, concept_rounds
+  from private.graded_answers(items) g;
   -- The question's progress and SM-2 schedule, round by round (a learner's answers to one question in the order
   -- they were made). In each round, new rows are inserted from the column defaults (ease 2.50, no interval, no
   -- repetitions) and existing ones updated: the update does not see the rows its insert made.
@@ -1155,8 +1157,7 @@ begin
   end loop;
 
   -- The concept's progress, round by round likewise.
-  select coalesce(max(g.concept_round), 0) into rounds from private.graded_answers(items) g;
-  for turn in 1..rounds loop
+  for turn in 1..concept_rounds loop
     with answered as (
       select * from private.graded_answers(items) g where g.concept_round = turn
     ), first_answers as (
@@ -1190,25 +1191,26 @@ begin
     where skill.user_id = t.user_id and skill.concept_id = t.concept_id;
   end loop;
 
-  -- The sessions' counters.
-  update public.learning_sessions ls set
-    questions_attempted = ls.questions_attempted + t.attempted,
-    questions_correct = ls.questions_correct + t.correct,
-    hints_used = ls.hints_used + t.hints,
-    accuracy = round(100.0 * (ls.questions_correct + t.correct) / (ls.questions_attempted + t.attempted), 2),
-    average_response_time_ms = round(
-      (coalesce(ls.average_response_time_ms, 0)::numeric * ls.questions_attempted + t.response_ms)
-      / (ls.questions_attempted + t.attempted)),
-    updated_at = now()
-  from (select g.session_id, count(*) as attempted, sum(g.correct) as correct, sum(g.hints_used) as hints,
-               sum(g.response_ms) as response_ms
-        from private.graded_answers(items) g group by g.session_id) t
-  where ls.id = t.session_id;
-
-  -- The learners' last activity.
+  -- The sessions' counters and the learners' last activity.
+  with graded as (
+    select * from private.graded_answers(items)
+  ), sessions as (
+    update public.learning_sessions ls set
+      questions_attempted = ls.questions_attempted + t.attempted,
+      questions_correct = ls.questions_correct + t.correct,
+      hints_used = ls.hints_used + t.hints,
+      accuracy = round(100.0 * (ls.questions_correct + t.correct) / (ls.questions_attempted + t.attempted), 2),
+      average_response_time_ms = round(
+        (coalesce(ls.average_response_time_ms, 0)::numeric * ls.questions_attempted + t.response_ms)
+        / (ls.questions_attempted + t.attempted)),
+      updated_at = now()
+    from (select g.session_id, count(*) as attempted, sum(g.correct) as correct, sum(g.hints_used) as hints,
+                 sum(g.response_ms) as response_ms
+          from graded g group by g.session_id) t
+    where ls.id = t.session_id
+  )
   update public.profiles p set last_active_at = t.answered_at
-  from (select g.user_id, max(g.answered_at) as answered_at from private.graded_answers(items) g
-        group by g.user_id) t
+  from (select g.user_id, max(g.answered_at) as answered_at from graded g group by g.user_id) t
   where p.id = t.user_id and (p.last_active_at is null or p.last_active_at < t.answered_at);
 end
 $$;
