@@ -17,6 +17,14 @@ bench/sql/xp_award.sql naive_peer) runs beside them, for the same learners.
   .venv/bin/python bench/xp_award.py --seconds 3 --fast              # fsync off, a quick look
   .venv/bin/python bench/xp_award.py --quick                         # 8 clients, 5 s runs, no hammer: <= 60 s;
                                                                      # the last line is the 8-client ratio
+
+Issue 16 (the lean answer path): the request pays and queues the rest in private.award_outbox. While each
+submit_answer run goes on, a process-awards follower (workers.process_awards.follow, as `learnkit worker run
+process-awards --follow` runs it) applies the queue, and a probe learner answers every 200 ms: its lag is the time
+from the answer's commit until its progress (question_progress), its organization's count (organization_xp) and
+its rank count (counted_xp) are all visible; the bench prints the p50/p95 lag. Then the follower stops, one more
+submit_answer run queues a backlog, and process_awards drains it alone: answers per second applied (the job must
+keep up at >= 5,000 answers/s, <= 0.2 ms each).
 """
 
 import argparse
@@ -28,8 +36,9 @@ import time
 import uuid
 from pathlib import Path
 
-from common import act_as, connection, migrated_database, pg_binary, scratch_server
+from common import act_as, connection, migrated_database, percentile, pg_binary, scratch_server
 from cli import queries
+from workers import process_awards
 
 CLIENT_COUNTS = (1, 8, 32)
 # Enough learners per client that each answers at a human pace (about one answer every few seconds), as
@@ -93,6 +102,47 @@ def hammer_one_learner(url: str, student: int, first_question: int) -> tuple[flo
     return elapsed, replays_ok
 
 
+
+def follower(url: str, stop, applied) -> None:
+    """A process-awards follower (the job as `worker run process-awards --follow` runs it) until stop is set."""
+    stats = process_awards.follow(url, should_stop=stop.is_set)
+    applied.put(stats.applied)
+
+
+def probe(url: str, student: int, stop, lags) -> None:
+    """A learner answering every 200 ms; for each answer, seconds from its commit until its progress, its
+    organization's XP and its rank count are visible."""
+    user, session = uuid.UUID(md5_hex(f"student{student}")), uuid.UUID(md5_hex(f"session{student}"))
+    samples = []
+    with connection.connect(url) as conn:
+        question = QUESTIONS - 1
+        while not stop.is_set() and question > QUESTIONS - 400:
+            with conn.transaction():
+                act_as(conn, user)
+                attempt = conn.execute(SQL["submit"], {
+                    "session": session, "question": uuid.UUID(md5_hex(f"question{question}")),
+                    "answer": 2 * question + 1, "key": str(uuid.uuid4())}).fetchone()["result"]["attempt_id"]
+            committed = time.perf_counter()
+            while not stop.is_set():
+                if conn.execute(SQL["visible"], {"user": user, "question": uuid.UUID(md5_hex(f"question{question}")),
+                                                 "attempt": attempt}).fetchone()["visible"]:
+                    samples.append(time.perf_counter() - committed)
+                    break
+                time.sleep(0.005)
+            question -= 1
+            time.sleep(0.2)
+    lags.put(samples)
+
+
+def drain_rate(url: str) -> tuple[int, float]:
+    """Answers in the queue and the seconds process_awards takes to apply them alone."""
+    with connection.connect(url) as conn:
+        answers = conn.execute(SQL["queued_answers"]).fetchone()["answers"]
+        began = time.perf_counter()
+        while conn.execute(SQL["process_batch"]).fetchone()["applied"]:
+            pass
+        return answers, time.perf_counter() - began
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
@@ -109,7 +159,8 @@ def main() -> None:
         url = migrated_database(server)
         with connection.connect(url) as conn:
             for statement in SQL["setup"].strip().split(";\n"):
-                conn.execute(statement, {"students": students, "questions": QUESTIONS})
+                # One more learner than the clients and the hammer use: the freshness probe.
+                conn.execute(statement, {"students": students + 1, "questions": QUESTIONS})
             for statement in SQL["naive_peer"].strip().split(";\n"):
                 conn.execute(statement)
         connection.connect(server.url()).execute("create database pgbench")
@@ -122,10 +173,25 @@ def main() -> None:
         print(f"{'clients':>7}  {'submit_answer TPS':>17}  {'naive increment_xp TPS':>22}  {'pgbench TPS':>11}  "
               f"{'naive ratio':>11}  {'ratio':>6}")
         first_question, submitted = 1, 0
+        lags: list[float] = []
+        followed = 0
         for clients in client_counts:
+            stop, applied_queue, lag_queue = multiprocessing.Event(), multiprocessing.Queue(), multiprocessing.Queue()
+            helpers = [multiprocessing.Process(target=follower, args=(url, stop, applied_queue)),
+                       multiprocessing.Process(target=probe, args=(url, students + 1, stop, lag_queue))]
+            for helper in helpers:
+                helper.start()
             ours, done = pgbench(url, clients, seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
                                  "-D", f"students_per_client={STUDENTS_PER_CLIENT}",
                                  "-D", f"first_question={first_question}")
+            stop.set()
+            followed += applied_queue.get()
+            if clients == 8:
+                lags = lag_queue.get()
+            else:
+                lag_queue.get()
+            for helper in helpers:
+                helper.join()
             submitted += done
             # The busiest client sent about done / clients requests; the next run starts past its questions.
             first_question += done // clients // STUDENTS_PER_CLIENT * 2 + 2
@@ -136,6 +202,19 @@ def main() -> None:
             theirs, _ = pgbench(server.url("pgbench"), clients, seconds)
             print(f"{clients:>7}  {ours:>17.0f}  {naive:>22.0f}  {theirs:>11.0f}  {naive / theirs:>11.2f}  "
                   f"{ours / theirs:>6.2f}")
+        # A backlog with no follower, then process_awards alone: how fast the job applies answers.
+        _, done = pgbench(url, 8, seconds, "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
+                          "-D", f"students_per_client={STUDENTS_PER_CLIENT}", "-D", f"first_question={first_question}")
+        submitted += done
+        first_question += done // 8 // STUDENTS_PER_CLIENT * 2 + 2
+        backlog, drain_seconds = drain_rate(url)
+        print(f"process-awards: a follower applied {followed} queued rows during the runs; alone it applied a "
+              f"backlog of {backlog} answers in {drain_seconds:.2f} s: {backlog / drain_seconds:,.0f} answers/s "
+              f"({1000 * drain_seconds / max(backlog, 1):.3f} ms per answer, target <= 0.2)")
+        if lags:
+            print(f"freshness under the 8-client load: {len(lags)} probe answers, lag from commit to progress, "
+                  f"organization XP and rank count visible: p50 {percentile(lags, 0.5):.3f} s, "
+                  f"p95 {percentile(lags, 0.95):.3f} s, max {max(lags):.3f} s (target p95 <= 2 s)")
         with connection.connect(url) as conn:
             paid = conn.execute(SQL["paid_first_tries"]).fetchone()
         print(f"submissions {paid['submissions']} (pgbench counted {submitted}), paid first tries "

@@ -48,6 +48,10 @@ from cli.demo_gamification import show_gamification  # noqa: E402
 
 SECTIONS.append(show_gamification)
 
+from cli.demo_awards import show_deferred_awards  # noqa: E402
+
+SECTIONS.append(show_deferred_awards)
+
 from cli.demo_lifecycle import show_progress_report  # noqa: E402
 
 SECTIONS.append(show_progress_report)

@@ -44,6 +44,9 @@ def show_gamification(conn: psycopg.Connection, settings: Settings) -> None:
                      ["Hint", "Cost (XP)", "Free hints left today", "Balance"],
                      [[result["hint"], result["cost"], result["free_hints_left"], result["balance"]]])
         output.stdout.print(f"Read directly, public.question_hints shows this student {hint['hints_readable']} hints.")
+    # Top boards are live; "my rank" reads the rank counts the process-awards job keeps (next section).
+    applied = testing.drain_awards(conn)
+    output.stdout.print(f"process-awards applied {applied} queued row(s): progress, achievements, rank counts.")
     with testing.as_user(conn, student["user_id"]) as acting:
         board = acting.execute(queries.query(_SQL, "leaderboard"),
                                {"organization_id": student["organization_id"]}).fetchall()

@@ -79,3 +79,17 @@ def as_anon(conn: psycopg.Connection, *, commit: bool = False) -> Iterator[psyco
 def as_service_role(conn: psycopg.Connection, *, commit: bool = False) -> Iterator[psycopg.Connection]:
     with as_role(conn, "service_role", claims_for(None, role="service_role"), commit=commit) as acting:
         yield acting
+
+
+def drain_awards(conn: psycopg.Connection) -> int:
+    """Run the process-awards job's SQL until the queue is empty, as the database owner, in the caller's
+    transaction (restoring the request's role after): what answers and awards queued (progress, achievements,
+    challenges, organization XP, rank counts) becomes visible, as a second or so later in production.
+    Returns the rows applied."""
+    role = conn.execute("select current_user::text as role, session_user::text as owner").fetchone()
+    if role["role"] != role["owner"]:
+        conn.execute("select set_config('role', 'none', true)")
+    applied = conn.execute("select private.drain_awards() as applied").fetchone()["applied"]
+    if role["role"] != role["owner"]:
+        conn.execute("select set_config('role', %(role)s, true)", {"role": role["role"]})
+    return applied

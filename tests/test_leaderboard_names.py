@@ -26,6 +26,7 @@ def award(conn, user, amount):
     """XP earned in the learner's (first) organization: XP of no organization counts on no board."""
     conn.execute("select private.increment_xp(%s, %s, 'gift', 'bonus', %s, private.home_organization(%s))",
                  (user, amount, str(uuid.uuid4()), user))
+    testing.drain_awards(conn)  # "my rank" reads the rank counts the process-awards job keeps
 
 
 def board(conn, viewer, org, query=TOP, k=5):

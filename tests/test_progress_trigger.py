@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cli import connection
+from cli import connection, testing
 from tests import personas as persona_data
 
 # (correct?, response time ms, hints) — wrong, slow, hinted and fast answers, more than five of them.
@@ -85,6 +85,7 @@ def test_each_attempt_updates_question_progress_as_the_rules_say(world):
                          {"me": people.student, "session": activity["session"], "q": question,
                           "answer": "13" if correct else "12", "ms": ms, "hints": hints,
                           "at": STARTED + timedelta(minutes=number)})
+            testing.drain_awards(conn)
             row = conn.execute("select * from public.question_progress where user_id = %(me)s and question_id = %(q)s",
                                {"me": people.student, "q": question}).fetchone()
             actual = {key: row[key] for key in expected if key != "recent"}

@@ -347,6 +347,7 @@ def test_answers_schedule_reviews_on_the_learners_local_date(world):
             acting.execute("select public.submit_answer(%(session)s, %(question)s, %(answer)s::jsonb, 1200)",
                            {"session": activity["session"], "question": people.content["question"],
                             "answer": answer})
+        testing.drain_awards(acting)
         progress = acting.execute("""select total_attempts, correct_attempts, ease_factor, review_interval_days,
                                             repetitions, next_review_date, current_streak, best_streak
                                      from public.question_progress""").fetchone()
@@ -368,6 +369,7 @@ def test_sm2_intervals_grow_1_6_then_by_ease(world):
         for _ in range(3):
             acting.execute("select public.submit_answer(%(session)s, %(question)s, '7', 1000)",
                            {"session": activity["session"], "question": people.content["question"]})
+            testing.drain_awards(acting)
             intervals.append(acting.execute("select review_interval_days from public.question_progress").fetchone()[
                 "review_interval_days"])
     # the fixture already answered once (interval 1): then 6, ceil(6 × 2.7) = 17, ceil(17 × 2.8) = 48

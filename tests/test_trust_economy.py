@@ -27,12 +27,16 @@ def world(conn):
 
 
 def gift(conn, user, amount, organization=None, category="bonus", at=None):
-    return conn.execute(
+    """XP from the server, and what the process-awards job makes of it."""
+    result = conn.execute(
         "select private.increment_xp(%s, %s, 'gift', %s, %s, %s, null, null, %s) r",
         (user, amount, category, str(uuid.uuid4()), organization, at)).fetchone()["r"]
+    testing.drain_awards(conn)
+    return result
 
 
 def my_rows(conn, viewer, org, metric="xp", period="all_time"):
+    testing.drain_awards(conn)  # boards' ranks as the process-awards job leaves them
     with testing.as_user(conn, viewer) as acting:
         return [(r["rank"], r["score"], r["is_me"])
                 for r in acting.execute(BOARD, {"org": org, "metric": metric, "period": period})]
@@ -289,6 +293,7 @@ def capped_award(conn, user, org, at):
 
 
 def learning_days(conn, user):
+    testing.drain_awards(conn)
     return [(r["local_day"], r["learning_xp"]) for r in conn.execute(
         "select local_day, learning_xp from public.xp_activity_days where user_id = %s order by local_day", (user,))]
 
@@ -366,6 +371,7 @@ def own_question(acting, organization, a=1, b=1):
 
 
 def org_xp(conn, user, organization):
+    testing.drain_awards(conn)
     row = conn.execute("select lifetime_xp from public.organization_xp where user_id = %s and organization_id = %s",
                        (user, organization)).fetchone()
     return row["lifetime_xp"] if row else 0
@@ -488,6 +494,7 @@ def test_answers_the_daily_cap_left_unpaid_still_count_in_their_organization(con
                                (session, question, answer)).fetchone()["r"]["xp_awarded"]
                 for question, answer in ((world.content["question"], "7"), (second, "6"))]
     assert paid == [10, 0]
+    testing.drain_awards(conn)
     row = conn.execute("select lifetime_xp, correct_answers, today_correct_answers from public.organization_xp"
                        " where user_id = %s and organization_id = %s", (world.student, world.org)).fetchone()
     assert (row["lifetime_xp"], row["correct_answers"], row["today_correct_answers"]) == (10, 2, 2)

@@ -44,6 +44,7 @@ insert into public.learning_sessions (id, user_id, session_type, container, mode
 values (%(session)s, %(learner)s, 'container', 'learn', 'timed', %(course)s, %(lesson)s);
 select private.record_answer(%(learner)s, %(session)s, %(question)s, '7', 1500, 0, null, now(),
   trust_reported_time => true, attempt_id => %(attempt)s);
+select private.process_awards(1000);
 insert into public.skill_progress (user_id, concept_id, hook_viewed) values (%(learner)s, %(concept)s, true)
 on conflict (user_id, concept_id) do nothing;
 insert into public.exercise_generations (id, user_id, learning_session_id, concept_id, generation_type,

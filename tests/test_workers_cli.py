@@ -113,6 +113,8 @@ def test_worker_schedule_pg_cron_is_idempotent(conn, db_url):
     expected = {"learnkit-" + job.name: job for job in JOBS.values() if job.schedule and job.sql_entry}
     assert set(jobs) == set(expected)  # scheduled twice, entered once
     assert {(jobs[name]["schedule"], jobs[name]["command"]) for name in expected} == {
-        (job.schedule, job.sql_entry) for job in expected.values()}
+        (job.pg_cron_schedule or job.schedule, job.sql_entry) for job in expected.values()}
+    # process-awards runs every few seconds under pg_cron (its seconds syntax), each minute under cron.
+    assert jobs["learnkit-process-awards"]["schedule"] == "5 seconds"
     assert jobs["learnkit-refresh-rollups"]["command"] == "select private.run_worker_job('refresh-rollups')"
     assert jobs["learnkit-close-league-weeks"]["schedule"] == "5 14 * * 1"

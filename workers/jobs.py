@@ -40,3 +40,5 @@ class Job:
     run: Callable[[JobContext], int]
     schedule: str | None  # cron expression (UTC); None: run on demand only
     sql_entry: str | None = None  # what pg_cron runs: a `select ...` calling the same SQL functions
+    # pg_cron's own schedule when finer than cron's minute (pg_cron >= 1.5 takes '[1-59] seconds').
+    pg_cron_schedule: str | None = None

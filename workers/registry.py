@@ -1,11 +1,16 @@
 """The jobs learnkit runs on a schedule, by name."""
 
 from cli.errors import UsageError
-from workers import close_league_weeks, maintain_partitions, recompute_streaks, refresh_rollups
+from workers import close_league_weeks, maintain_partitions, process_awards, recompute_streaks, refresh_rollups
 from workers import purge_storage, reengagement, reports, retention, snapshots
 from workers.jobs import Job
 
 JOBS: dict[str, Job] = {job.name: job for job in [
+    # Every minute is cron's finest grain; `learnkit worker run process-awards --follow` (or pg_cron's
+    # '5 seconds' schedule on hosted Supabase) keeps the lag under a second or two.
+    Job("process-awards", "Apply what answers and awards queued: progress, achievements, challenges, ranks.",
+        process_awards.run, schedule="* * * * *",
+        sql_entry="select private.run_worker_job('process-awards')", pg_cron_schedule="5 seconds"),
     Job("maintain-partitions", "Create the event tables' monthly partitions, 3 months ahead.",
         maintain_partitions.run, schedule="10 0 * * *",
         sql_entry="select private.run_worker_job('maintain-partitions')"),

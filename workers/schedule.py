@@ -4,6 +4,7 @@ Schedules are cron expressions in UTC (pg_cron's default cron.timezone),
 validated with croniter.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,8 @@ def scheduled_jobs():
 
 
 def validate(expression: str) -> str:
+    if re.fullmatch(r"([1-9]|[1-5][0-9]) seconds", expression):
+        return expression  # pg_cron's interval form
     if not croniter.is_valid(expression):
         raise UsageError(f"invalid cron expression {expression!r}")
     return expression
@@ -70,7 +73,8 @@ def schedule_pg_cron(conn: psycopg.Connection) -> list[CronEntry]:
             if not job.sql_entry:
                 continue
             name = PG_CRON_PREFIX + job.name
+            every = job.pg_cron_schedule or job.schedule
             row = conn.execute(_query("schedule_job"), {
-                "job_name": name, "schedule": validate(job.schedule), "command": job.sql_entry}).fetchone()
-            entries.append(CronEntry(name, job.schedule, job.sql_entry, row["cron_job_id"]))
+                "job_name": name, "schedule": validate(every), "command": job.sql_entry}).fetchone()
+            entries.append(CronEntry(name, every, job.sql_entry, row["cron_job_id"]))
     return entries

@@ -61,3 +61,19 @@ language sql security invoker set search_path = ''
 as $$ update bench_naive.xp set xp = xp + amount where user_id = (select auth.uid()) returning xp $$;
 grant execute on function bench_naive.increment_xp(integer) to authenticated;
 analyze bench_naive.xp
+
+-- name: visible
+-- The probe's answer is applied: its progress, its organization's XP count and its rank count caught up.
+select exists (select from public.question_progress qp
+               where qp.user_id = %(user)s and qp.question_id = %(question)s)
+       and not exists (select from private.award_outbox o where o.attempt_id = %(attempt)s)
+       and exists (select from private.leaderboard_entries e
+                   where e.user_id = %(user)s and e.counted_xp = e.lifetime_xp)
+       and exists (select from public.organization_xp o join private.leaderboard_entries e using (user_id, organization_id)
+                   where o.user_id = %(user)s and o.lifetime_xp = e.lifetime_xp) as visible;
+
+-- name: queued_answers
+select count(*) filter (where attempt_id is not null) as answers from private.award_outbox;
+
+-- name: process_batch
+select private.process_awards(1000) as applied;

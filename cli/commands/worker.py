@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from cli import output, project
 from cli.errors import UsageError
 from cli.options import DbUrl
-from workers import registry, runner, schedule as scheduling, snapshots
+from workers import process_awards, registry, runner, schedule as scheduling, snapshots
 
 app = typer.Typer(no_args_is_help=True, help="Scheduled jobs: list, run, schedule.")
 
@@ -79,6 +79,8 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do the work, report it, roll it back.")] = False,
     now: Annotated[str | None, typer.Option("--now", help="Run as if at this ISO time (default: now; naive = UTC).")
                    ] = None,
+    follow: Annotated[bool, typer.Option("--follow", help="process-awards only: keep applying batches as answers "
+                                         "come (LISTEN/NOTIFY wake-ups) until interrupted.")] = False,
     db_url: DbUrl = None,
 ) -> None:
     """Run one job now, under its advisory lock, in one transaction.
@@ -90,6 +92,13 @@ def run(
     registry.get(job)
     clock = _parse_now(now)
     url = project.database_url(settings)
+    if follow:
+        if job != "process-awards" or dry_run or now:
+            raise UsageError("--follow runs process-awards only, without --dry-run or --now")
+        output.info("process-awards: following the award queue (Ctrl-C to stop)")
+        stats = process_awards.follow(url)
+        output.info(f"process-awards: stopped after {stats.batches} batch(es), {stats.applied} row(s) applied")
+        return
     as_json = settings.json or not sys.stdout.isatty()
     with _progress_reporter(job, settings.json) as progress:
         outcome = runner.run(url, job, now=clock, dry_run=dry_run, progress=progress)

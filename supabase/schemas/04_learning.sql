@@ -939,7 +939,10 @@ create trigger journey_summaries_bound_input before insert or update on public.j
   for each row execute function private.trigger_bound_input(
     'career:100', 'companion:100');
 
-create trigger learning_sessions_bound_input before insert or update on public.learning_sessions
+-- Of the bounded columns only: the counters process-awards updates never fire it.
+create trigger learning_sessions_bound_input
+  before insert or update of client_info, config, content, device_type, engagement, idle_periods, interactions, mode,
+    raw_metrics on public.learning_sessions
   for each row execute function private.trigger_bound_input(
     'client_info:16384:json', 'config:16384:json', 'content:65536:json', 'device_type:100', 'engagement:16384:json',
     'idle_periods:16384:json', 'interactions:65536:json', 'mode:30', 'raw_metrics:65536:json');
@@ -948,8 +951,12 @@ create trigger lesson_progress_bound_input before insert or update on public.les
   for each row execute function private.trigger_bound_input(
     'last_position:16384:json');
 
+-- On the answer path: the WHEN clause (the same limits) skips the function for the answers within them.
 create trigger answer_attempts_bound_input
 before insert or update of answer, idempotency_key, raw_input on public.answer_attempts
-for each row execute function private.trigger_bound_input(
+for each row
+when (octet_length(new.answer::text) > 16384 or char_length(new.idempotency_key) > 200
+      or char_length(new.raw_input) > 10000)
+execute function private.trigger_bound_input(
   'answer:16384:json', 'idempotency_key:200', 'raw_input:10000'
 );

@@ -147,7 +147,10 @@ create table public.xp_profiles (
   last_award_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  today_started_at timestamptz
+  today_started_at timestamptz,
+  today_learning_xp integer not null default 0 check (today_learning_xp >= 0),
+  award_window_started_at timestamptz,
+  award_window_awards integer not null default 0 check (award_window_awards >= 0)
 );
 alter table public.xp_profiles enable row level security;
 comment on table public.xp_profiles is
@@ -167,6 +170,11 @@ revoke all on table public.xp_profiles from anon, authenticated;
 grant select on table public.xp_profiles to authenticated;
 grant update (leaderboard_opt_out) on table public.xp_profiles to authenticated;
 grant all on table public.xp_profiles to service_role;
+comment on column public.xp_profiles.today_learning_xp is
+  'Learning XP of the local day `today`: the daily cap reads it (the answer path counts no ledger).';
+comment on column public.xp_profiles.award_window_started_at is
+  'Start of the current rate-limit window of learning awards (a fixed window of the rules'' '
+  'rate_limit_window_seconds); award_window_awards counts the awards in it.';
 comment on column public.xp_profiles.today_started_at is
   'The real moment the learner''s current local day (today) began: local midnight, but never sooner than 24 '
   'hours after the previous day began (docs/gamification.md, time zones).';
@@ -748,7 +756,7 @@ comment on function private.evaluate_achievements(uuid, text[], timestamptz) is
   'reach (an organization''s: what was done there; the platform''s: the global ones): above the last one unlocked '
   'of each criteria and scope, at most 10 per criteria per call, one xp_total pass for the rewards.';
 
-create function private.record_activity_day(learner uuid, day date, at timestamptz) returns integer
+create function private.start_streak_day(learner uuid, day date) returns integer
 language plpgsql
 security definer
 set search_path = ''
@@ -762,7 +770,6 @@ declare
   broken boolean := false;
   week date := day - (extract(isodow from day)::integer - 1);
   weekly integer;
-  bonus integer;
 begin
   select * into stats from public.xp_profiles where user_id = learner;
   if stats.streak_last_day is not null and day <= stats.streak_last_day then
@@ -805,25 +812,23 @@ begin
     best_streak = greatest(best_streak, streak),
     streak_started_on = started,
     streak_last_day = day,
-    streak_freezes = (select count(*) from public.streak_freezes where user_id = learner and consumed_on is null),
+    streak_freezes = case when missed is null then streak_freezes
+                          else (select count(*) from public.streak_freezes where user_id = learner
+                                and consumed_on is null) end,
     current_weekly_streak = weekly,
     best_weekly_streak = greatest(best_weekly_streak, weekly),
-    weekly_streak_last_week = week
+    weekly_streak_last_week = week,
+    updated_at = now()
   where user_id = learner;
-
-  bonus := ((private.gamification_rules(private.home_organization(learner))).streak_milestones ->> streak::text)::integer;
-  if bonus > 0 then
-    perform private.increment_xp(learner, bonus, format('%s-day streak', streak), 'streak',
-      format('streak:%s:%s', started, streak), null, 'xp_profiles', learner::text, at);
-  end if;
-  perform private.evaluate_achievements(learner, array['streak'], at);
   return streak;
 end
 $$;
-comment on function private.record_activity_day(uuid, date, timestamptz) is
-  'The online streak rule: a learner''s new activity day consumes freezes for missed days, extends or restarts '
-  'the daily and weekly streaks and pays milestone bonuses.';
-grant execute on function private.record_activity_day(uuid, date, timestamptz) to service_role;
+comment on function private.start_streak_day(uuid, date) is
+  'The online streak rule, at a learner''s first learning XP of a local day: consumes freezes for missed days, '
+  'extends or restarts the daily and weekly streaks; returns the streak. Its milestone bonus and streak '
+  'achievements come after, in private.process_awards (private.reward_streak_days).';
+revoke execute on function private.start_streak_day(uuid, date) from public;
+grant execute on function private.start_streak_day(uuid, date) to service_role;
 
 create function private.streak_is_alive(learner uuid, last_day date, today date) returns boolean
 language plpgsql stable
@@ -1328,15 +1333,27 @@ security definer
 set search_path = ''
 as $$
 begin
-  update private.leaderboard_entries set
-    lifetime_xp = new.lifetime_xp, today = new.today, today_xp = new.today_xp, week_start = new.week_start,
-    week_xp = new.week_xp
-  where user_id = new.user_id and organization_id = new.organization_id;
+  -- The answer path raises the entry itself (live boards); process_awards counts organization_xp later, so
+  -- a value copied from here may be older than the entry's and never lowers it.
+  update private.leaderboard_entries e set
+    lifetime_xp = greatest(e.lifetime_xp, new.lifetime_xp),
+    today = greatest(e.today, new.today),
+    today_xp = case when e.today is null or new.today > e.today then new.today_xp
+                    when new.today = e.today then greatest(e.today_xp, new.today_xp) else e.today_xp end,
+    week_start = greatest(e.week_start, new.week_start),
+    week_xp = case when e.week_start is null or new.week_start > e.week_start then new.week_xp
+                   when new.week_start = e.week_start then greatest(e.week_xp, new.week_xp) else e.week_xp end
+  where e.user_id = new.user_id and e.organization_id = new.organization_id
+    and (e.lifetime_xp < new.lifetime_xp or e.today is distinct from greatest(e.today, new.today)
+         or e.week_start is distinct from greatest(e.week_start, new.week_start)
+         or (new.today = e.today and new.today_xp > e.today_xp)
+         or (new.week_start = e.week_start and new.week_xp > e.week_xp));
   return null;
 end
 $$;
 comment on function private.trigger_mirror_organization_xp() is
-  'organization_xp: copies the XP a learner earned in an organization into their entry on its boards.';
+  'organization_xp: raises the learner''s entry on the organization''s boards to its XP (never lowers it: the '
+  'answer path keeps entries live, organization_xp is counted after it).';
 revoke execute on function private.trigger_mirror_organization_xp() from public;
 
 create function private.rebuild_organization_xp(learners uuid[]) returns bigint
@@ -1392,6 +1409,14 @@ begin
   set achievements_unlocked = coalesce((select o.achievements_unlocked from public.organization_xp o
                                         where o.user_id = e.user_id and o.organization_id = e.organization_id), 0)
   where e.user_id = any (learners);
+  -- Entries show exactly what was rebuilt (the mirror trigger only ever raises them).
+  update private.leaderboard_entries e set
+    lifetime_xp = o.lifetime_xp, today = o.today, today_xp = o.today_xp, week_start = o.week_start,
+    week_xp = o.week_xp
+  from public.organization_xp o
+  where e.user_id = any (learners) and o.user_id = e.user_id and o.organization_id = e.organization_id
+    and (e.lifetime_xp, e.today, e.today_xp, e.week_start, e.week_xp)
+        is distinct from (o.lifetime_xp, o.today, o.today_xp, o.week_start, o.week_xp);
   -- Entries of organizations where they earned nothing show 0.
   update private.leaderboard_entries e set lifetime_xp = 0, today = null, today_xp = 0, week_start = null, week_xp = 0
   where e.user_id = any (learners)

@@ -30,6 +30,7 @@ create table private.leaderboard_entries (
   nickname text not null,
   avatar_url text,
   leaderboard_opt_out boolean not null default false,
+  counted_xp bigint not null default 0,
   primary key (user_id, organization_id)
 );
 alter table private.leaderboard_entries enable row level security;
@@ -44,6 +45,12 @@ comment on table private.leaderboard_entries is
   'privileges for API roles, no policies): boards are read through the leaderboard functions.';
 revoke all on table private.leaderboard_entries from public, anon, authenticated;
 create index leaderboard_entries_xp_idx on private.leaderboard_entries (organization_id, lifetime_xp desc, user_id);
+comment on column private.leaderboard_entries.counted_xp is
+  'The lifetime_xp private.leaderboard_xp_counts counts this entry at: set when the entry is made, then moved '
+  'to lifetime_xp by private.process_awards (private.count_board_ranks), so "my rank" is at most one run behind '
+  'while answers never wait on the shared counts.';
+create index leaderboard_entries_uncounted_idx on private.leaderboard_entries (organization_id)
+  where counted_xp <> lifetime_xp;
 
 create table private.leaderboard_xp_counts (
   organization_id uuid not null references public.organizations (id) on delete cascade,
@@ -110,31 +117,16 @@ set search_path = ''
 as $$
 declare
   writer_shard constant smallint := pg_backend_pid() % 4;
-  old_bucket bigint;
-  new_bucket bigint;
 begin
-  if tg_op = 'UPDATE' and old.organization_id = new.organization_id then
-    for counted_level in 0..3 loop
-      old_bucket := old.lifetime_xp >> (6 * counted_level);
-      new_bucket := new.lifetime_xp >> (6 * counted_level);
-      exit when old_bucket = new_bucket;  -- then every coarser level is unchanged too
-      insert into private.leaderboard_xp_counts as counts (organization_id, level, bucket, shard, members)
-      values (new.organization_id, counted_level, least(old_bucket, new_bucket), writer_shard,
-              case when old_bucket < new_bucket then -1 else 1 end),
-             (new.organization_id, counted_level, greatest(old_bucket, new_bucket), writer_shard,
-              case when old_bucket < new_bucket then 1 else -1 end)
-      on conflict (organization_id, level, bucket, shard) do update set members = counts.members + excluded.members;
-    end loop;
-    return null;
-  end if;
-  -- A student joining or leaving a board (or, rarely, moving between organizations).
+  -- A student joining or leaving a board (or, rarely, moving between organizations), at their counted XP.
+  -- Changes of XP are counted by private.count_board_ranks, set-based, after the answers that made them.
   insert into private.leaderboard_xp_counts as counts (organization_id, level, bucket, shard, members)
   select change.organization_id, change.level, change.bucket, writer_shard, sum(change.members)
   from (
-    select old.organization_id, l::smallint as level, old.lifetime_xp >> (6 * l) as bucket, -1 as members
+    select old.organization_id, l::smallint as level, old.counted_xp >> (6 * l) as bucket, -1 as members
     from generate_series(0, 3) l where tg_op <> 'INSERT'
     union all
-    select new.organization_id, l::smallint, new.lifetime_xp >> (6 * l), 1
+    select new.organization_id, l::smallint, new.counted_xp >> (6 * l), 1
     from generate_series(0, 3) l where tg_op <> 'DELETE'
   ) change
   where exists (select from public.organizations o where o.id = change.organization_id)
@@ -145,6 +137,8 @@ begin
   return null;
 end
 $$;
+comment on function private.trigger_count_leaderboard_xp() is
+  'leaderboard_entries: counts an entry made or removed in the rank counts, at its counted_xp.';
 
 create function private.trigger_mirror_membership() returns trigger
 language plpgsql
@@ -158,10 +152,11 @@ begin
   if tg_op in ('INSERT', 'UPDATE') and new.role = 'student' then
     insert into private.leaderboard_entries (user_id, organization_id, grade_level, time_zone, lifetime_xp, today,
       today_xp, week_start, week_xp, current_streak, streak_last_day, achievements_unlocked, nickname, avatar_url,
-      leaderboard_opt_out)
+      leaderboard_opt_out, counted_xp)
     select p.id, new.organization_id, p.grade_level, p.time_zone, coalesce(o.lifetime_xp, 0), o.today,
            coalesce(o.today_xp, 0), o.week_start, coalesce(o.week_xp, 0), s.current_streak, s.streak_last_day,
-           coalesce(o.achievements_unlocked, 0), p.nickname, p.avatar_url, s.leaderboard_opt_out
+           coalesce(o.achievements_unlocked, 0), p.nickname, p.avatar_url, s.leaderboard_opt_out,
+           coalesce(o.lifetime_xp, 0)
     from public.profiles p
     join public.xp_profiles s on s.user_id = p.id
     left join public.organization_xp o on o.user_id = p.id and o.organization_id = new.organization_id
@@ -427,8 +422,8 @@ begin
       -- Above me: my rank, less those with the row's score (from the tree: they may go on beyond the
       -- window) and those between it and me (all in the window).
       select a.user_id, a.score, a.nickname, a.avatar_url, a.leaderboard_opt_out,
-             m.rank - (select sum(c.members) from private.leaderboard_xp_counts c
-                       where c.organization_id = org and c.level = 0 and c.bucket = a.score)
+             m.rank - coalesce((select sum(c.members) from private.leaderboard_xp_counts c
+                                where c.organization_id = org and c.level = 0 and c.bucket = a.score), 0)
                     - (select count(*) from above x where x.score > m.score and x.score < a.score) as rank
       from above a, mine m where a.score > m.score
       union all
@@ -709,21 +704,16 @@ set search_path = ''
 as $$
 begin
   update private.leaderboard_entries e set
-    current_streak = changed.current_streak, streak_last_day = changed.streak_last_day,
-    leaderboard_opt_out = changed.leaderboard_opt_out
-  from changed_profiles changed
-  join previous_profiles previous on previous.user_id = changed.user_id
-  where e.user_id = changed.user_id
-    and (previous.current_streak, previous.streak_last_day, previous.leaderboard_opt_out)
-        is distinct from
-        (changed.current_streak, changed.streak_last_day, changed.leaderboard_opt_out);
+    current_streak = new.current_streak, streak_last_day = new.streak_last_day,
+    leaderboard_opt_out = new.leaderboard_opt_out
+  where e.user_id = new.user_id;
   return null;
 end
 $$;
 revoke execute on function private.trigger_mirror_xp_profiles() from public;
 comment on function private.trigger_mirror_xp_profiles() is
-  'xp_profiles: copies streaks and the opt-out into private.leaderboard_entries, once per statement (XP and '
-  'achievements come from organization_xp).';
+  'xp_profiles: copies a changed streak or opt-out into private.leaderboard_entries (XP and achievements come '
+  'from the answer path and organization_xp). A row trigger on those columns only, so XP awards never fire it.';
 
 create function private.trigger_mirror_inserted_xp_profiles() returns trigger
 language plpgsql
@@ -751,16 +741,16 @@ comment on function private.trigger_mirror_inserted_xp_profiles() is
 create trigger leaderboard_entries_count_xp after insert or delete on private.leaderboard_entries
   for each row execute function private.trigger_count_leaderboard_xp();
 
-create trigger leaderboard_entries_recount_xp after update of lifetime_xp on private.leaderboard_entries
-  for each row when (old.lifetime_xp <> new.lifetime_xp) execute function private.trigger_count_leaderboard_xp();
-
 create trigger organization_members_mirror_leaderboard after insert or update of role, organization_id or delete
   on public.organization_members
   for each row execute function private.trigger_mirror_membership();
 
-create trigger xp_profiles_mirror_leaderboard after update on public.xp_profiles
-  referencing old table as previous_profiles new table as changed_profiles
-  for each statement execute function private.trigger_mirror_xp_profiles();
+create trigger xp_profiles_mirror_leaderboard
+  after update of current_streak, streak_last_day, leaderboard_opt_out on public.xp_profiles
+  for each row
+  when ((old.current_streak, old.streak_last_day, old.leaderboard_opt_out)
+        is distinct from (new.current_streak, new.streak_last_day, new.leaderboard_opt_out))
+  execute function private.trigger_mirror_xp_profiles();
 
 create trigger profiles_mirror_leaderboard
   after update of grade_level, time_zone, nickname, avatar_url on public.profiles

@@ -33,6 +33,38 @@ revoke all on table private.question_servings from public, anon, authenticated;
 create index question_servings_question_id_idx on private.question_servings (question_id);
 create index question_servings_user_id_idx on private.question_servings (user_id);
 
+create table private.award_outbox (
+  id bigint generated always as identity primary key,
+  user_id uuid not null,
+  organization_id uuid,
+  transaction_id bigint,
+  attempt_id uuid,
+  response_ms integer,
+  local_day date,
+  earned integer not null default 0,
+  learned integer not null default 0,
+  spent integer not null default 0,
+  correct_answers integer not null default 0,
+  fast_answers integer not null default 0,
+  lessons_completed integer not null default 0,
+  perfect_scores integer not null default 0,
+  criteria text[] not null default '{}',
+  streak integer,
+  streak_started_on date,
+  at timestamptz not null
+);
+alter table private.award_outbox enable row level security;
+comment on table private.award_outbox is
+  'What an award or an answer leaves for later: one row per XP change (its organization''s XP, the activity day, '
+  'the analytics event, achievements, challenges, the streak''s milestone, rank counts) and per graded answer '
+  '(progress). Written in the request''s transaction; private.process_awards takes rows in id order and deletes '
+  'them in the transaction that applies them, so each is applied exactly once. No foreign keys: a row whose '
+  'learner, attempt or ledger row is gone is skipped.';
+comment on column private.award_outbox.streak is
+  'Set when the award started a streak day: the streak reached (its milestone bonus is paid once).';
+revoke all on table private.award_outbox from public, anon, authenticated;
+grant select on table private.award_outbox to service_role;
+
 -- ======================================================================
 -- functions
 -- ======================================================================
@@ -65,11 +97,29 @@ $$;
 comment on function private.replayed_xp_result(uuid, text) is 'The first result of a key already used, or null.';
 grant execute on function private.replayed_xp_result(uuid, text) to service_role;
 
+create function private.wake_award_processor(queued bigint) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Only the first row of an empty queue notifies: a follower (`learnkit worker run process-awards --follow`)
+  -- waits on LISTEN learnkit_awards when idle, and is awake while rows are queued. A NOTIFY per answer would
+  -- serialise every commit on the notification queue.
+  if not exists (select from private.award_outbox o where o.id < queued) then
+    perform pg_notify('learnkit_awards', '');
+  end if;
+end
+$$;
+comment on function private.wake_award_processor(bigint) is
+  'Wakes an idle process-awards follower when `queued` is the oldest row of private.award_outbox it can see.';
+revoke execute on function private.wake_award_processor(bigint) from public;
+
 create function private.apply_xp_change(
   user_id uuid, delta integer, reason text, category text, idempotency_key text,
   organization_id uuid, source_table text, source_id text, at timestamptz,
   correct_answers integer, fast_answers integer, lessons_completed integer, perfect_scores integer,
-  criteria text[]
+  criteria text[], award_window_seconds integer default null
 ) returns jsonb
 language plpgsql
 security definer
@@ -87,8 +137,9 @@ declare
   earned integer := greatest(apply_xp_change.delta, 0);
   learned integer;
   entry public.xp_transactions;
-  learning_today integer;
   earned_in uuid := apply_xp_change.organization_id;
+  streak_started boolean := false;
+  queued bigint;
 begin
   if apply_xp_change.delta is null or apply_xp_change.delta = 0 or abs(apply_xp_change.delta) > 100000 then
     raise exception using errcode = '22023',
@@ -129,25 +180,49 @@ begin
   from private.learner_day(zone, stats.today, stats.today_started_at, moment) d;
   week := day - (extract(isodow from day)::integer - 1);
 
+  -- 1. The learner's profile: balance, level, today's and this week's XP, the daily cap's and the rate limit's
+  -- counters, what earned it.
   update public.xp_profiles set
     xp = xp + apply_xp_change.delta,
     lifetime_xp = lifetime_xp + earned,
     today_xp = case when today is null or day > today then earned when day = today then today_xp + earned
                     else today_xp end,
+    today_learning_xp = case when today is null or day > today then learned
+                             when day = today then today_learning_xp + learned else today_learning_xp end,
     today_started_at = case when today is null or day > today then day_started
                             else coalesce(today_started_at, day_started) end,
     today = greatest(coalesce(today, day), day),
     week_xp = case when week_start is null or week > week_start then earned when week = week_start then week_xp + earned
                    else week_xp end,
     week_start = greatest(coalesce(week_start, week), week),
+    award_window_started_at = case
+      when learned = 0 or apply_xp_change.award_window_seconds is null then award_window_started_at
+      when award_window_started_at is null
+           or moment >= award_window_started_at + make_interval(secs => apply_xp_change.award_window_seconds)
+        then moment
+      else award_window_started_at end,
+    award_window_awards = case
+      when learned = 0 or apply_xp_change.award_window_seconds is null then award_window_awards
+      when award_window_started_at is null
+           or moment >= award_window_started_at + make_interval(secs => apply_xp_change.award_window_seconds)
+        then 1
+      else award_window_awards + 1 end,
     last_award_at = moment,
     correct_answers = correct_answers + apply_xp_change.correct_answers,
     fast_answers = fast_answers + apply_xp_change.fast_answers,
     lessons_completed = lessons_completed + apply_xp_change.lessons_completed,
-    perfect_scores = perfect_scores + apply_xp_change.perfect_scores
+    perfect_scores = perfect_scores + apply_xp_change.perfect_scores,
+    updated_at = now()
   where user_id = learner
   returning * into stats;
 
+  -- 2. The streak: the first learning XP of a new local day extends it (freezes cover missed days).
+  if learned > 0 and (stats.streak_last_day is null or day > stats.streak_last_day) then
+    stats.current_streak := private.start_streak_day(learner, day);
+    streak_started := true;
+  end if;
+
+  -- 3. One ledger row.
   insert into public.xp_transactions (user_id, organization_id, kind, category, amount, reason, balance_after,
     lifetime_xp_after, level_after, local_day, source_table, source_id, idempotency_key, created_at)
   values (learner, earned_in, case when apply_xp_change.delta > 0 then 'earned' else 'spent' end,
@@ -155,97 +230,47 @@ begin
     stats.level, day, apply_xp_change.source_table, apply_xp_change.source_id, apply_xp_change.idempotency_key, moment)
   returning * into entry;
 
-  -- The organization's own count of this learner's XP and learning: its boards, leagues, staff, achievements and
-  -- challenges read it.
+  -- 4. The organization's boards, live: the learner's own entry (its rank counts follow in process_awards).
   if earned > 0 and earned_in is not null then
-    insert into public.organization_xp as o (user_id, organization_id, lifetime_xp, today, today_xp, week_start,
-      week_xp, correct_answers, fast_answers, lessons_completed, perfect_scores, today_learning_xp,
-      today_correct_answers, today_fast_answers, today_lessons_completed, today_perfect_scores, updated_at)
-    select learner, earned_in, earned, day, earned, week, earned, apply_xp_change.correct_answers,
-      apply_xp_change.fast_answers, apply_xp_change.lessons_completed, apply_xp_change.perfect_scores, learned,
-      apply_xp_change.correct_answers, apply_xp_change.fast_answers, apply_xp_change.lessons_completed,
-      apply_xp_change.perfect_scores, moment
-    where exists (select from public.organizations where id = earned_in)
-    on conflict (user_id, organization_id) do update set
-      lifetime_xp = o.lifetime_xp + excluded.lifetime_xp,
-      today_xp = case when o.today is null or excluded.today > o.today then excluded.today_xp
-                      when excluded.today = o.today then o.today_xp + excluded.today_xp else o.today_xp end,
-      today_learning_xp = case when o.today is null or excluded.today > o.today then excluded.today_learning_xp
-                               when excluded.today = o.today then o.today_learning_xp + excluded.today_learning_xp
-                               else o.today_learning_xp end,
-      today_correct_answers = case
-        when o.today is null or excluded.today > o.today then excluded.today_correct_answers
-        when excluded.today = o.today then o.today_correct_answers + excluded.today_correct_answers
-        else o.today_correct_answers end,
-      today_fast_answers = case
-        when o.today is null or excluded.today > o.today then excluded.today_fast_answers
-        when excluded.today = o.today then o.today_fast_answers + excluded.today_fast_answers
-        else o.today_fast_answers end,
-      today_lessons_completed = case
-        when o.today is null or excluded.today > o.today then excluded.today_lessons_completed
-        when excluded.today = o.today then o.today_lessons_completed + excluded.today_lessons_completed
-        else o.today_lessons_completed end,
-      today_perfect_scores = case
-        when o.today is null or excluded.today > o.today then excluded.today_perfect_scores
-        when excluded.today = o.today then o.today_perfect_scores + excluded.today_perfect_scores
-        else o.today_perfect_scores end,
-      today = greatest(coalesce(o.today, excluded.today), excluded.today),
-      week_xp = case when o.week_start is null or excluded.week_start > o.week_start then excluded.week_xp
-                     when excluded.week_start = o.week_start then o.week_xp + excluded.week_xp else o.week_xp end,
-      week_start = greatest(coalesce(o.week_start, excluded.week_start), excluded.week_start),
-      correct_answers = o.correct_answers + excluded.correct_answers,
-      fast_answers = o.fast_answers + excluded.fast_answers,
-      lessons_completed = o.lessons_completed + excluded.lessons_completed,
-      perfect_scores = o.perfect_scores + excluded.perfect_scores,
-      updated_at = excluded.updated_at;
+    update private.leaderboard_entries e set
+      lifetime_xp = e.lifetime_xp + earned,
+      today_xp = case when e.today is null or day > e.today then earned when day = e.today then e.today_xp + earned
+                      else e.today_xp end,
+      today = greatest(coalesce(e.today, day), day),
+      week_xp = case when e.week_start is null or week > e.week_start then earned
+                     when week = e.week_start then e.week_xp + earned else e.week_xp end,
+      week_start = greatest(coalesce(e.week_start, week), week)
+    where e.user_id = learner and e.organization_id = earned_in;
   end if;
 
-  insert into public.xp_activity_days as d (user_id, local_day, time_zone, earned_xp, learning_xp, spent_xp,
-    first_activity_at, correct_answers, fast_answers, lessons_completed, perfect_scores)
-  values (learner, day, zone, earned, learned, greatest(-apply_xp_change.delta, 0),
-    case when learned > 0 then moment end,
+  -- 5. The rest, after the request: private.process_awards.
+  insert into private.award_outbox (user_id, organization_id, transaction_id, local_day, earned, learned, spent,
+    correct_answers, fast_answers, lessons_completed, perfect_scores, criteria, streak, streak_started_on, at)
+  values (learner, earned_in, entry.id, day, earned, learned, greatest(-apply_xp_change.delta, 0),
     apply_xp_change.correct_answers, apply_xp_change.fast_answers, apply_xp_change.lessons_completed,
-    apply_xp_change.perfect_scores)
-  on conflict (user_id, local_day) do update set
-    earned_xp = d.earned_xp + excluded.earned_xp,
-    learning_xp = d.learning_xp + excluded.learning_xp,
-    spent_xp = d.spent_xp + excluded.spent_xp,
-    first_activity_at = coalesce(d.first_activity_at, excluded.first_activity_at),
-    correct_answers = d.correct_answers + excluded.correct_answers,
-    fast_answers = d.fast_answers + excluded.fast_answers,
-    lessons_completed = d.lessons_completed + excluded.lessons_completed,
-    perfect_scores = d.perfect_scores + excluded.perfect_scores
-  returning learning_xp into learning_today;
-
-  insert into public.analytics_events (user_id, organization_id, event_type, event_data)
-  values (learner, earned_in, 'xp.' || entry.kind, jsonb_build_object(
-    'transaction_id', entry.id, 'category', entry.category, 'amount', entry.amount, 'reason', entry.reason,
-    'balance', entry.balance_after, 'level', entry.level_after, 'local_day', day));
-
-  if learned > 0 and learning_today = earned then
-    perform private.record_activity_day(learner, day, moment);
-  end if;
-  if earned > 0 then
-    perform private.evaluate_achievements(learner, array['xp_total'] || coalesce(apply_xp_change.criteria, '{}'),
-                                          moment);
-  elsif cardinality(apply_xp_change.criteria) > 0 then
-    perform private.evaluate_achievements(learner, apply_xp_change.criteria, moment);
-  end if;
-  if learned > 0 then
-    perform private.evaluate_challenges(learner, day, moment);
-  end if;
+    -- Any XP earned asks for xp_total, but not a reward paid by an evaluation of achievements: that evaluation
+    -- runs its own xp_total pass (private.evaluate_achievements).
+    apply_xp_change.perfect_scores, coalesce(apply_xp_change.criteria, '{}')
+      || case when earned > 0 and coalesce(current_setting('learnkit.evaluating_achievements', true), '') <> 'on'
+              then array['xp_total'] else '{}' end,
+    case when streak_started then stats.current_streak end,
+    case when streak_started then (select p.streak_started_on from public.xp_profiles p where p.user_id = learner) end,
+    moment)
+  returning id into queued;
+  perform private.wake_award_processor(queued);
   return private.xp_result(entry, false);
 end
 $$;
 revoke execute on function
   private.apply_xp_change(uuid, integer, text, text, text, uuid, text, text, timestamptz, integer, integer, integer,
-    integer, text[])
+    integer, text[], integer)
   from public;
 comment on function private.apply_xp_change(uuid, integer, text, text, text, uuid, text, text, timestamptz, integer,
-  integer, integer, integer, text[]) is
-  'The body of increment_xp: the learner''s balance and global counters, the ledger, and (for the award''s '
-  'organization only; none: no board) that organization''s XP and counters in one upsert; then the award''s '
-  'achievement criteria with xp_total and the day''s challenges. learnkit''s own functions only.';
+  integer, integer, integer, text[], integer) is
+  'The body of increment_xp, what a learner sees at once: the balance, level, day''s and week''s XP and counters '
+  'on the profile (and the streak at the first learning XP of a day), one ledger row, the learner''s live entry '
+  'on the award''s organization''s boards (none: no board); the rest (organization_xp, activity day, analytics, '
+  'achievements, challenges, rank counts) is queued for private.process_awards. learnkit''s own functions only.';
 
 create function private.increment_xp(
   user_id uuid, delta integer, reason text, category text, idempotency_key text,
@@ -282,34 +307,26 @@ comment on function public.increment_xp(uuid, integer, text, text, text) is
 revoke execute on function public.increment_xp(uuid, integer, text, text, text) from public, anon, authenticated;
 grant execute on function public.increment_xp(uuid, integer, text, text, text) to service_role;
 
-create function private.bump_learning_counters(
-  learner uuid, at timestamptz, correct integer default 0, fast integer default 0, lessons integer default 0,
-  perfect integer default 0
+create function private.count_unpaid_learning(
+  learner uuid, organization uuid, at timestamptz, correct integer, fast integer
 ) returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  zone text := coalesce((select time_zone from public.profiles where id = learner), 'UTC');
 begin
   update public.xp_profiles set
-    correct_answers = correct_answers + correct, fast_answers = fast_answers + fast,
-    lessons_completed = lessons_completed + lessons, perfect_scores = perfect_scores + perfect
+    correct_answers = correct_answers + correct, fast_answers = fast_answers + fast, updated_at = now()
   where user_id = learner;
-  insert into public.xp_activity_days as d (user_id, local_day, time_zone, correct_answers, fast_answers,
-    lessons_completed, perfect_scores)
-  values (learner, (at at time zone zone)::date, zone, correct, fast, lessons, perfect)
-  on conflict (user_id, local_day) do update set
-    correct_answers = d.correct_answers + excluded.correct_answers,
-    fast_answers = d.fast_answers + excluded.fast_answers,
-    lessons_completed = d.lessons_completed + excluded.lessons_completed,
-    perfect_scores = d.perfect_scores + excluded.perfect_scores;
+  insert into private.award_outbox (user_id, organization_id, local_day, correct_answers, fast_answers, criteria, at)
+  values (learner, organization, private.local_day(learner, at), correct, fast,
+          case when fast > 0 then array['speed'] else '{}' end, at);
 end
 $$;
-grant execute on function
-  private.bump_learning_counters(uuid, timestamptz, integer, integer, integer, integer)
-  to service_role;
+comment on function private.count_unpaid_learning(uuid, uuid, timestamptz, integer, integer) is
+  'A correct (or fast) answer paid nothing (the daily cap): it still counts on the profile at once, and in its '
+  'organization, its activity day and the challenges through private.process_awards.';
+revoke execute on function private.count_unpaid_learning(uuid, uuid, timestamptz, integer, integer) from public;
 
 create function private.award_learning_xp(
   learner uuid, amount integer, reason text, idempotency_key text, organization uuid, source_table text,
@@ -323,53 +340,34 @@ as $$
 declare
   -- Learning of no organization is paid under the platform's rules (no organization's the learner controls).
   rules public.gamification_settings := private.gamification_rules(organization);
-  day date := private.local_day(learner, at);
+  stats public.xp_profiles;
+  day date;
   earned_today integer;
-  recent integer;
   paid integer;
   result jsonb;
 begin
-  if amount > 0 then
-    select count(*) into recent from (
-      select from public.xp_transactions
-      where user_id = learner and category = 'learning' and kind = 'earned'
-        and created_at > at - make_interval(secs => rules.rate_limit_window_seconds)
-      limit rules.rate_limit_awards) recent_awards;
-    if recent >= rules.rate_limit_awards then
-      raise exception using errcode = 'PT429',
-        message = format('too many XP awards: at most %s per %s seconds', rules.rate_limit_awards,
-                         rules.rate_limit_window_seconds),
-        hint = 'Wait a little and submit again with the same idempotency key.';
-    end if;
+  select * into stats from public.xp_profiles where user_id = learner for update;
+  if not found then
+    raise exception using errcode = 'P0002', message = format('no learner %s', learner);
   end if;
-  earned_today := coalesce((select learning_xp from public.xp_activity_days where user_id = learner and local_day = day), 0);
+  -- The rate limit and the daily cap read the profile's counters, not the ledger.
+  if amount > 0 and stats.award_window_started_at is not null
+     and at < stats.award_window_started_at + make_interval(secs => rules.rate_limit_window_seconds)
+     and stats.award_window_awards >= rules.rate_limit_awards then
+    raise exception using errcode = 'PT429',
+      message = format('too many XP awards: at most %s per %s seconds', rules.rate_limit_awards,
+                       rules.rate_limit_window_seconds),
+      hint = 'Wait a little and submit again with the same idempotency key.';
+  end if;
+  day := private.local_day(learner, at);
+  earned_today := case when stats.today = day then stats.today_learning_xp else 0 end;
   paid := greatest(least(amount, rules.daily_xp_cap - earned_today), 0);
   if paid > 0 then
     result := private.apply_xp_change(learner, paid, reason, 'learning', idempotency_key, organization,
-      source_table, source_id, at, correct, fast, lessons, perfect, criteria);
-  else
+      source_table, source_id, at, correct, fast, lessons, perfect, criteria, rules.rate_limit_window_seconds);
+  elsif correct <> 0 or fast <> 0 then
     -- Nothing paid: a correct (or fast) answer still counts as one; lessons and perfect scores do not.
-    if correct <> 0 or fast <> 0 then
-      perform private.bump_learning_counters(learner, at, correct, fast);
-      if organization is not null then
-        -- ... in its organization too (today's counters only if its day there is this one).
-        insert into public.organization_xp as o (user_id, organization_id, correct_answers, fast_answers)
-        select learner, organization, correct, fast
-        where exists (select from public.organizations where id = organization)
-        on conflict (user_id, organization_id) do update set
-          correct_answers = o.correct_answers + excluded.correct_answers,
-          fast_answers = o.fast_answers + excluded.fast_answers,
-          today_correct_answers = o.today_correct_answers
-                                  + case when o.today = day then excluded.correct_answers else 0 end,
-          today_fast_answers = o.today_fast_answers + case when o.today = day then excluded.fast_answers else 0 end,
-          updated_at = at;
-      end if;
-    end if;
-    perform private.evaluate_challenges(learner, day, at);
-    criteria := array_remove(array_remove(criteria, 'lessons_completed'), 'perfect_scores');
-    if (correct <> 0 or fast <> 0) and cardinality(criteria) > 0 then
-      perform private.evaluate_achievements(learner, criteria, at);
-    end if;
+    perform private.count_unpaid_learning(learner, organization, at, correct, fast);
   end if;
   return coalesce(result, '{}'::jsonb) || jsonb_build_object('awarded', paid, 'capped', paid < amount);
 end
@@ -387,157 +385,161 @@ comment on function private.award_learning_xp(uuid, integer, text, text, uuid, t
   'Learning XP under the rate limit and the daily cap of the organization it is earned in (the platform''s with '
   'none), with the counters of what earned it (lessons and perfect scores only when paid).';
 
-create function private.award_answer_attempt(
-  attempt public.answer_attempts, reward_ms integer, out paid integer, out rule text
+create function private.judge_answer(
+  learner uuid, session uuid, question uuid, correct boolean, reward_ms integer,
+  out tries integer, out attempt_number integer, out organization uuid, out amount integer, out rule text,
+  out fast integer
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_variable
+declare
+  answered_before boolean;
+  rules public.gamification_settings;
+begin
+  select 1 + count(*), 1 + count(*) filter (where a.session_id = session), coalesce(bool_or(a.is_correct), false)
+  into tries, attempt_number, answered_before
+  from public.answer_attempts a
+  where a.user_id = learner and a.question_id = question;
+  amount := 0;
+  fast := 0;
+  if correct is null then
+    rule := 'ungraded';
+  elsif not correct then
+    rule := 'incorrect';
+  elsif answered_before then
+    rule := 'already_answered';
+  else
+    organization := coalesce((select q.organization_id from public.questions q where q.id = question),
+                             private.home_organization(learner));
+    rules := private.gamification_rules(organization);
+    amount := case tries when 1 then rules.correct_first_try when 2 then rules.correct_second_try
+                         else rules.correct_later_try end;
+    rule := case tries when 1 then 'correct_first_try' when 2 then 'correct_second_try' else 'correct_later_try' end;
+    fast := case when tries = 1 and reward_ms <= rules.fast_answer_ms then 1 else 0 end;
+  end if;
+end
+$$;
+comment on function private.judge_answer(uuid, uuid, uuid, boolean, integer) is
+  'What a graded answer earns by its organization''s rules, from the learner''s earlier attempts at the question: '
+  'the first correct one pays by try (fast with a trusted time); later ones, wrong or ungraded ones nothing. '
+  'Also its attempt number in the session.';
+revoke execute on function private.judge_answer(uuid, uuid, uuid, boolean, integer) from public;
+
+create function private.measured_response_ms(learner uuid, session uuid, question uuid, answered_at timestamptz)
+returns integer
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+begin
+  -- plpgsql rather than sql: its statement's plan is cached for the session, a sql function's is made per call.
+  return (select least(floor(extract(epoch from answered_at - s.served_at) * 1000), 2147483647)::integer
+          from private.question_servings s
+          where s.session_id = session and s.question_id = question and s.user_id = learner
+            and s.served_at <= answered_at);
+end
+$$;
+comment on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) is
+  'Milliseconds from the server serving the question in this session (public.serve_question) to the answer; null '
+  'if it was never served.';
+revoke execute on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) from public;
+
+create function private.record_answer(
+  learner uuid, session uuid, question uuid, answer jsonb, response_time_ms integer, hints_used integer,
+  idempotency_key text, answered_at timestamptz, trust_reported_time boolean, attempt_id uuid default null,
+  out recorded_id uuid, out replayed boolean, out result jsonb
 )
 language plpgsql
 security definer
 set search_path = ''
 as $$
+#variable_conflict use_variable
 declare
-  earlier_attempts integer;
-  answered_before boolean;
-  tries integer;
-  item_organization uuid;
-  rules public.gamification_settings;
-  amount integer;
-  fast integer;
-  result jsonb;
+  correct boolean;
+  measured integer;
+  reward_ms integer;
+  verdict record;
+  paid integer := 0;
+  award jsonb;
+  queued bigint;
 begin
-  paid := 0;
-  if attempt.is_correct is null then
-    rule := 'ungraded';
-    return;
-  elsif not attempt.is_correct then
-    rule := 'incorrect';
-    return;
+  -- 1. Grade against the hidden key (null: the question has no key yet). Speed rewards use the server's measure;
+  -- the reported time counts only for writers the server trusts (imports, seeds).
+  correct := private.check_answer(question, answer);
+  measured := private.measured_response_ms(learner, session, question, answered_at);
+  reward_ms := case when trust_reported_time then coalesce(measured, response_time_ms) else measured end;
+
+  -- 2. One learner's answers are judged one at a time, across devices and sessions; a replayed idempotency key
+  -- returns the first attempt.
+  perform 1 from public.xp_profiles p where p.user_id = learner for update;
+  if idempotency_key is not null then
+    select a.id into recorded_id from public.answer_attempts a
+    where a.user_id = learner and a.idempotency_key = record_answer.idempotency_key;
+    if found then
+      replayed := true;
+      return;
+    end if;
   end if;
-  -- One learner's attempts are judged one at a time, across devices and sessions.
-  perform 1 from public.xp_profiles where user_id = attempt.user_id for update;
-  select count(*), coalesce(bool_or(a.is_correct), false) into earlier_attempts, answered_before
-  from public.answer_attempts a
-  where a.user_id = attempt.user_id and a.question_id = attempt.question_id and a.id <> attempt.id;
-  if answered_before then
-    rule := 'already_answered';
-    return;
+  replayed := false;
+  recorded_id := coalesce(attempt_id, gen_random_uuid());
+  verdict := private.judge_answer(learner, session, question, correct, reward_ms);
+
+  -- 3. Pay: one ledger row and the profile, under the rate limit and the daily cap.
+  if verdict.amount > 0 then
+    award := private.award_learning_xp(learner, verdict.amount, replace(verdict.rule, '_', ' '),
+      'attempt:' || recorded_id, verdict.organization, 'answer_attempts', recorded_id::text, answered_at,
+      case when verdict.fast = 1 then array['speed'] else '{}'::text[] end, correct => 1, fast => verdict.fast);
+    paid := (award ->> 'awarded')::integer;
+    if (award ->> 'capped')::boolean then
+      verdict.rule := 'daily_cap';
+    end if;
   end if;
-  tries := 1 + earlier_attempts;
-  item_organization := coalesce((select q.organization_id from public.questions q where q.id = attempt.question_id),
-                                private.home_organization(attempt.user_id));
-  rules := private.gamification_rules(item_organization);
-  amount := case tries when 1 then rules.correct_first_try when 2 then rules.correct_second_try
-                       else rules.correct_later_try end;
-  rule := case tries when 1 then 'correct_first_try' when 2 then 'correct_second_try' else 'correct_later_try' end;
-  fast := case when tries = 1 and reward_ms <= rules.fast_answer_ms then 1 else 0 end;
-  result := private.award_learning_xp(attempt.user_id, amount, replace(rule, '_', ' '),
-    'attempt:' || attempt.id, item_organization, 'answer_attempts', attempt.id::text, attempt.answered_at,
-    case when fast = 1 then array['speed'] else '{}'::text[] end, correct => 1, fast => fast);
-  paid := (result ->> 'awarded')::integer;
-  if (result ->> 'capped')::boolean then
-    rule := 'daily_cap';
+
+  -- 4. Record the attempt with its verdict.
+  insert into public.answer_attempts as a (id, user_id, session_id, question_id, answer, response_time_ms, hints_used,
+    idempotency_key, answered_at, is_correct, attempt_number, fluency_score, measured_response_ms, xp_awarded,
+    award_rule)
+  values (recorded_id, learner, session, question, answer, response_time_ms, hints_used,
+    idempotency_key, answered_at, correct, verdict.attempt_number,
+    case when correct then round(least(1.0, 2000.0 / greatest(response_time_ms, 1))::numeric, 2)
+         when correct is not null then 0 end,
+    measured, paid, verdict.rule);
+
+  -- 5. Progress (the question's and the concept's mastery and review schedule, the session's counters) after
+  -- the request: private.process_awards.
+  if correct is not null then
+    insert into private.award_outbox (user_id, attempt_id, response_ms, at)
+    values (learner, recorded_id, coalesce(reward_ms, greatest(response_time_ms, 6000)), answered_at)
+    returning id into queued;
+    perform private.wake_award_processor(queued);
   end if;
+
+  -- 6. What the learner sees.
+  select jsonb_build_object(
+    'attempt_id', recorded_id, 'question_id', question, 'is_correct', correct, 'xp_awarded', paid,
+    'award_rule', verdict.rule, 'balance', p.xp, 'lifetime_xp', p.lifetime_xp, 'level', p.level,
+    'current_streak', p.current_streak, 'replayed', false)
+  into result
+  from public.xp_profiles p where p.user_id = learner;
 end
 $$;
-comment on function private.award_answer_attempt(public.answer_attempts, integer) is
-  'XP for a graded attempt by its organization''s rules: first occurrence only, by try; fast with a trusted time.';
-revoke execute on function private.award_answer_attempt(public.answer_attempts, integer) from public;
-
-create function private.record_attempt_progress(attempt public.answer_attempts, response_ms integer) returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  skill public.skill_progress;
-  concept uuid;
-  local_today date;
-  quality integer := private.attempt_quality(attempt.is_correct, response_ms, attempt.hints_used);
-  correct integer := case when attempt.is_correct then 1 else 0 end;
-  first_schedule record;
-  schedule record;
-begin
-  if attempt.is_correct is null then
-    return;  -- not gradable yet (no key): graded later by the server
-  end if;
-  select q.concept_id, (attempt.answered_at at time zone p.time_zone)::date into concept, local_today
-  from public.questions q, public.profiles p
-  where q.id = attempt.question_id and p.id = attempt.user_id;
-
-  -- A first attempt starts from the column defaults (ease 2.50, no interval, no repetitions).
-  first_schedule := public.sm2_schedule(2.50, null, 0, quality);
-  insert into public.question_progress as item (user_id, question_id, total_attempts, correct_attempts,
-    incorrect_attempts, average_response_time_ms, best_response_time_ms, last_response_time_ms, first_attempt_at,
-    last_attempt_at, current_streak, best_streak, recent_attempts, ease_factor, review_interval_days, repetitions,
-    next_review_date)
-  values (attempt.user_id, attempt.question_id, 1, correct, 1 - correct, response_ms,
-    case when attempt.is_correct then response_ms end, response_ms, attempt.answered_at,
-    attempt.answered_at, correct, correct,
-    jsonb_build_array(jsonb_build_object(
-      'is_correct', attempt.is_correct, 'response_time_ms', response_ms, 'answered_at', attempt.answered_at)),
-    first_schedule.next_ease_factor, first_schedule.next_interval_days, first_schedule.next_repetitions,
-    local_today + first_schedule.next_interval_days)
-  on conflict (user_id, question_id) do update set
-    total_attempts = item.total_attempts + 1,
-    correct_attempts = item.correct_attempts + correct,
-    incorrect_attempts = item.incorrect_attempts + 1 - correct,
-    average_response_time_ms = round(
-      (coalesce(item.average_response_time_ms, 0)::numeric * item.total_attempts + response_ms)
-      / (item.total_attempts + 1)),
-    best_response_time_ms = case when attempt.is_correct
-      then least(item.best_response_time_ms, response_ms) else item.best_response_time_ms end,
-    last_response_time_ms = response_ms,
-    first_attempt_at = coalesce(item.first_attempt_at, attempt.answered_at),
-    last_attempt_at = attempt.answered_at,
-    current_streak = case when attempt.is_correct then item.current_streak + 1 else 0 end,
-    best_streak = greatest(item.best_streak, case when attempt.is_correct then item.current_streak + 1 else 0 end),
-    recent_attempts = jsonb_path_query_array(
-      jsonb_build_array(jsonb_build_object(
-        'is_correct', attempt.is_correct, 'response_time_ms', response_ms, 'answered_at', attempt.answered_at))
-      || item.recent_attempts, '$[0 to 4]'),
-    (ease_factor, review_interval_days, repetitions, next_review_date) = (
-      select s.next_ease_factor, s.next_interval_days, s.next_repetitions, local_today + s.next_interval_days
-      from public.sm2_schedule(item.ease_factor, item.review_interval_days, item.repetitions, quality) s);
-
-  if concept is not null then
-    insert into public.skill_progress (user_id, concept_id)
-    values (attempt.user_id, concept)
-    on conflict (user_id, concept_id) do nothing;
-    select * into skill from public.skill_progress
-    where user_id = attempt.user_id and concept_id = concept for update;
-    schedule := public.sm2_schedule(skill.ease_factor, skill.review_interval_days, skill.repetitions, quality);
-    update public.skill_progress set
-      total_attempts = skill.total_attempts + 1,
-      correct_attempts = skill.correct_attempts + correct,
-      average_response_time_ms = round(
-        (coalesce(skill.average_response_time_ms, 0)::numeric * skill.total_attempts + response_ms)
-        / (skill.total_attempts + 1)),
-      last_attempt_at = attempt.answered_at,
-      ease_factor = schedule.next_ease_factor,
-      review_interval_days = schedule.next_interval_days,
-      repetitions = schedule.next_repetitions,
-      next_review_date = local_today + schedule.next_interval_days
-    where id = skill.id;
-  end if;
-
-  update public.learning_sessions set
-    questions_attempted = questions_attempted + 1,
-    questions_correct = questions_correct + correct,
-    hints_used = hints_used + attempt.hints_used,
-    accuracy = round(100.0 * (questions_correct + correct) / (questions_attempted + 1), 2),
-    average_response_time_ms = round(
-      (coalesce(average_response_time_ms, 0)::numeric * questions_attempted + response_ms)
-      / (questions_attempted + 1)),
-    updated_at = now()
-  where id = attempt.session_id;
-
-  update public.profiles set last_active_at = attempt.answered_at
-  where id = attempt.user_id and last_active_at is distinct from attempt.answered_at;
-end
-$$;
-comment on function private.record_attempt_progress(public.answer_attempts, integer) is
-  'After each graded attempt: the question''s and the concept''s progress (SM-2, mastery from response_ms, the '
-  'trusted response time), the session''s counters and the profile''s last activity.';
-revoke execute on function private.record_attempt_progress(public.answer_attempts, integer) from public;
+comment on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid) is
+  'The answer path, in order: grade against the hidden key, judge it against the learner''s earlier attempts, '
+  'pay XP, record the attempt; progress is queued for private.process_awards. Returns the attempt''s id. A '
+  'replayed idempotency key returns the first attempt''s (replayed = true). Callers decide who may answer: '
+  'public.submit_answer for learners, service_role for trusted writers (imports, seeds, which may also give the '
+  'attempt''s id). result is what the learner sees (public.submit_answer''s answer; null for a replay).';
+revoke execute on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
+  from public;
+grant execute on function
+  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
+  to service_role;
 
 create function private.answer_result(attempt public.answer_attempts, replayed boolean) returns jsonb
 language plpgsql stable
@@ -558,87 +560,6 @@ end
 $$;
 grant execute on function private.answer_result(public.answer_attempts, boolean) to authenticated, service_role;
 
-create function private.measured_response_ms(learner uuid, session uuid, question uuid, answered_at timestamptz)
-returns integer
-language sql stable
-security definer
-set search_path = ''
-as $$
-  select least(floor(extract(epoch from answered_at - s.served_at) * 1000), 2147483647)::integer
-  from private.question_servings s
-  where s.session_id = session and s.question_id = question and s.user_id = learner and s.served_at <= answered_at;
-$$;
-comment on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) is
-  'Milliseconds from the server serving the question in this session (public.serve_question) to the answer; null '
-  'if it was never served.';
-revoke execute on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) from public;
-
-create function private.record_answer(
-  learner uuid, session uuid, question uuid, answer jsonb, response_time_ms integer, hints_used integer,
-  idempotency_key text, answered_at timestamptz, trust_reported_time boolean, attempt_id uuid default null,
-  out recorded_id uuid, out replayed boolean
-)
-language plpgsql
-security definer
-set search_path = ''
-as $$
-#variable_conflict use_variable
-declare
-  attempt public.answer_attempts;
-  correct boolean;
-  measured integer;
-  reward_ms integer;
-  outcome record;
-begin
-  -- 1. Grade against the hidden key (null: the question has no key yet).
-  correct := private.check_answer(question, answer);
-  measured := private.measured_response_ms(learner, session, question, answered_at);
-
-  -- 2. Record the attempt; a replayed idempotency key returns the first one.
-  insert into public.answer_attempts as a (id, user_id, session_id, question_id, answer, response_time_ms, hints_used,
-    idempotency_key, answered_at, is_correct, attempt_number, fluency_score, measured_response_ms)
-  values (coalesce(attempt_id, gen_random_uuid()), learner, session, question, answer, response_time_ms, hints_used,
-    idempotency_key, answered_at, correct,
-    1 + (select count(*) from public.answer_attempts earlier
-         where earlier.session_id = session and earlier.question_id = question and earlier.user_id = learner),
-    case when correct then round(least(1.0, 2000.0 / greatest(response_time_ms, 1))::numeric, 2)
-         when correct is not null then 0 end,
-    measured)
-  on conflict on constraint answer_attempts_idempotency_key_unique do nothing
-  returning * into attempt;
-  replayed := not found;
-  if replayed then
-    select a.id into recorded_id from public.answer_attempts a
-    where a.user_id = learner and a.idempotency_key = record_answer.idempotency_key;
-    return;
-  end if;
-  recorded_id := attempt.id;
-
-  -- 3. Award XP by the question's organization's rules. Speed rewards use the server's measure; the reported
-  -- time counts only for writers the server trusts (imports, seeds).
-  reward_ms := case when trust_reported_time then coalesce(measured, response_time_ms) else measured end;
-  select * into outcome from private.award_answer_attempt(attempt, reward_ms);
-
-  -- 4. Progress: the question's and the concept's mastery and review schedule, the session's counters.
-  perform private.record_attempt_progress(attempt, coalesce(reward_ms, greatest(response_time_ms, 6000)));
-
-  update public.answer_attempts as a set xp_awarded = outcome.paid, award_rule = outcome.rule
-  where a.id = attempt.id;
-end
-$$;
-comment on function
-  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid) is
-  'The answer path, in order: grade against the hidden key, record the attempt, award XP, record progress; '
-  'returns the attempt''s id. A replayed idempotency key returns the first attempt''s (replayed = true). Callers '
-  'decide who may answer: public.submit_answer for learners, service_role for trusted writers (imports, seeds, '
-  'which may also give the attempt''s id).';
-revoke execute on function
-  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
-  from public;
-grant execute on function
-  private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
-  to service_role;
-
 create function private.answer_my_question(
   session uuid, question uuid, answer jsonb, response_time_ms integer, idempotency_key text, hints_used integer
 ) returns jsonb
@@ -658,8 +579,11 @@ begin
   end if;
   select * into recorded from private.record_answer(me, session, question, answer, response_time_ms, hints_used,
     idempotency_key, now(), trust_reported_time => false);
+  if not recorded.replayed then
+    return recorded.result;
+  end if;
   select * into attempt from public.answer_attempts a where a.id = recorded.recorded_id;
-  return private.answer_result(attempt, recorded.replayed);
+  return private.answer_result(attempt, true);
 end
 $$;
 comment on function private.answer_my_question(uuid, uuid, jsonb, integer, text, integer) is
@@ -1000,6 +924,495 @@ comment on function public.serve_question(uuid, uuid) is
   'call per session and question counts). Returns {session_id, question_id, served_at}. Errors: 42501.';
 revoke execute on function public.serve_question(uuid, uuid) from public;
 grant execute on function public.serve_question(uuid, uuid) to authenticated, service_role;
+
+-- The process-awards job: what answers and awards leave for after the request.
+
+create function private.count_organization_xp(items private.award_outbox[]) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  day date;
+begin
+  -- Day by day, so that a learner's day and week roll over in the order they were earned.
+  for day in
+    select distinct i.local_day from unnest(items) i
+    where i.organization_id is not null and i.local_day is not null
+    order by 1
+  loop
+    insert into public.organization_xp as o (user_id, organization_id, lifetime_xp, today, today_xp, week_start,
+      week_xp, correct_answers, fast_answers, lessons_completed, perfect_scores, today_learning_xp,
+      today_correct_answers, today_fast_answers, today_lessons_completed, today_perfect_scores, updated_at)
+    select i.user_id, i.organization_id, sum(i.earned),
+      case when sum(i.earned) > 0 then day end, sum(i.earned),
+      case when sum(i.earned) > 0 then day - (extract(isodow from day)::integer - 1) end, sum(i.earned),
+      sum(i.correct_answers), sum(i.fast_answers), sum(i.lessons_completed), sum(i.perfect_scores), sum(i.learned),
+      sum(i.correct_answers), sum(i.fast_answers), sum(i.lessons_completed), sum(i.perfect_scores), max(i.at)
+    from unnest(items) i
+    where i.local_day = day and i.organization_id is not null
+      and exists (select from public.organizations g where g.id = i.organization_id)
+    group by i.user_id, i.organization_id
+    having sum(i.earned) > 0 or sum(i.correct_answers + i.fast_answers + i.lessons_completed + i.perfect_scores) > 0
+    order by i.user_id, i.organization_id
+    on conflict (user_id, organization_id) do update set
+      lifetime_xp = o.lifetime_xp + excluded.lifetime_xp,
+      -- XP rolls the organization's day and week over; counters alone count only in the current day.
+      today_xp = case when excluded.today is null then o.today_xp
+                      when o.today is null or excluded.today > o.today then excluded.today_xp
+                      when excluded.today = o.today then o.today_xp + excluded.today_xp else o.today_xp end,
+      today_learning_xp = case when excluded.today is null then o.today_learning_xp
+                               when o.today is null or excluded.today > o.today then excluded.today_learning_xp
+                               when excluded.today = o.today then o.today_learning_xp + excluded.today_learning_xp
+                               else o.today_learning_xp end,
+      today_correct_answers = case
+        when o.today is not distinct from day then o.today_correct_answers + excluded.today_correct_answers
+        when excluded.today is not null and (o.today is null or excluded.today > o.today)
+          then excluded.today_correct_answers
+        else o.today_correct_answers end,
+      today_fast_answers = case
+        when o.today is not distinct from day then o.today_fast_answers + excluded.today_fast_answers
+        when excluded.today is not null and (o.today is null or excluded.today > o.today)
+          then excluded.today_fast_answers
+        else o.today_fast_answers end,
+      today_lessons_completed = case
+        when o.today is not distinct from day then o.today_lessons_completed + excluded.today_lessons_completed
+        when excluded.today is not null and (o.today is null or excluded.today > o.today)
+          then excluded.today_lessons_completed
+        else o.today_lessons_completed end,
+      today_perfect_scores = case
+        when o.today is not distinct from day then o.today_perfect_scores + excluded.today_perfect_scores
+        when excluded.today is not null and (o.today is null or excluded.today > o.today)
+          then excluded.today_perfect_scores
+        else o.today_perfect_scores end,
+      today = greatest(o.today, excluded.today),
+      week_xp = case when excluded.week_start is null then o.week_xp
+                     when o.week_start is null or excluded.week_start > o.week_start then excluded.week_xp
+                     when excluded.week_start = o.week_start then o.week_xp + excluded.week_xp else o.week_xp end,
+      week_start = greatest(o.week_start, excluded.week_start),
+      correct_answers = o.correct_answers + excluded.correct_answers,
+      fast_answers = o.fast_answers + excluded.fast_answers,
+      lessons_completed = o.lessons_completed + excluded.lessons_completed,
+      perfect_scores = o.perfect_scores + excluded.perfect_scores,
+      updated_at = excluded.updated_at;
+  end loop;
+end
+$$;
+comment on function private.count_organization_xp(private.award_outbox[]) is
+  'process_awards, step 1: each organization''s count of a learner''s XP and learning (its boards, leagues, staff, '
+  'achievements and challenges read it), summed per learner, organization and day.';
+revoke execute on function private.count_organization_xp(private.award_outbox[]) from public;
+
+create function private.count_activity_days(items private.award_outbox[]) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.xp_activity_days as d (user_id, local_day, time_zone, earned_xp, learning_xp, spent_xp,
+    first_activity_at, correct_answers, fast_answers, lessons_completed, perfect_scores)
+  select i.user_id, i.local_day, coalesce(min(p.time_zone), 'UTC'), sum(i.earned), sum(i.learned), sum(i.spent),
+    min(i.at) filter (where i.learned > 0), sum(i.correct_answers), sum(i.fast_answers), sum(i.lessons_completed),
+    sum(i.perfect_scores)
+  from unnest(items) i
+  join public.profiles p on p.id = i.user_id
+  where i.local_day is not null
+  group by i.user_id, i.local_day
+  order by i.user_id, i.local_day
+  on conflict (user_id, local_day) do update set
+    earned_xp = d.earned_xp + excluded.earned_xp,
+    learning_xp = d.learning_xp + excluded.learning_xp,
+    spent_xp = d.spent_xp + excluded.spent_xp,
+    first_activity_at = least(d.first_activity_at, excluded.first_activity_at),
+    correct_answers = d.correct_answers + excluded.correct_answers,
+    fast_answers = d.fast_answers + excluded.fast_answers,
+    lessons_completed = d.lessons_completed + excluded.lessons_completed,
+    perfect_scores = d.perfect_scores + excluded.perfect_scores;
+end
+$$;
+comment on function private.count_activity_days(private.award_outbox[]) is
+  'process_awards, step 2: the learners'' activity days (XP earned, learning XP, spent, answers, lessons).';
+revoke execute on function private.count_activity_days(private.award_outbox[]) from public;
+
+create function private.log_xp_events(items private.award_outbox[]) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.analytics_events (user_id, organization_id, event_type, event_data, occurred_at)
+  select t.user_id, case when exists (select from public.organizations g where g.id = t.organization_id)
+                         then t.organization_id end,
+    'xp.' || t.kind, jsonb_build_object(
+      'transaction_id', t.id, 'category', t.category, 'amount', t.amount, 'reason', t.reason,
+      'balance', t.balance_after, 'level', t.level_after, 'local_day', t.local_day),
+    -- When it was made; an award an import or the seed dated elsewhere is logged within the last day (the event
+    -- tables' partitions and time checks).
+    least(greatest(t.created_at, now() - interval '1 day'), now())
+  from unnest(items) i
+  join public.xp_transactions t on t.id = i.transaction_id
+  join public.profiles p on p.id = t.user_id
+  order by i.id;
+end
+$$;
+comment on function private.log_xp_events(private.award_outbox[]) is
+  'process_awards, step 3: one analytics event per XP change, at the time it was made.';
+revoke execute on function private.log_xp_events(private.award_outbox[]) from public;
+
+create function private.graded_answers(items private.award_outbox[])
+returns table (
+  item_id bigint, user_id uuid, question_id uuid, concept_id uuid, session_id uuid, is_correct boolean,
+  correct integer, hints_used integer, answered_at timestamptz, response_ms integer, quality integer,
+  local_today date, question_round bigint, concept_round bigint
+)
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+begin
+  -- Round n holds each learner's n-th answer to a question (and, separately, to a concept) in this batch.
+  return query
+  select i.id, a.user_id, a.question_id, q.concept_id, a.session_id, a.is_correct,
+    case when a.is_correct then 1 else 0 end, a.hints_used::integer, a.answered_at, i.response_ms,
+    private.attempt_quality(a.is_correct, i.response_ms, a.hints_used),
+    (a.answered_at at time zone p.time_zone)::date,
+    row_number() over (partition by a.user_id, a.question_id order by i.id),
+    case when q.concept_id is not null
+      then row_number() over (partition by a.user_id, q.concept_id order by i.id) end
+  from unnest(items) i
+  join public.answer_attempts a on a.id = i.attempt_id
+  join public.questions q on q.id = a.question_id
+  join public.profiles p on p.id = a.user_id
+  where a.is_correct is not null;
+end
+$$;
+comment on function private.graded_answers(private.award_outbox[]) is
+  'The graded answers of a process_awards batch with what progress needs (SM-2 quality from the trusted time, '
+  'the learner''s local day) and their round per question and per concept.';
+revoke execute on function private.graded_answers(private.award_outbox[]) from public;
+
+create function private.record_answer_progress(items private.award_outbox[]) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  rounds integer;
+  concept_rounds integer;
+begin
+  select coalesce(max(g.question_round), 0), coalesce(max(g.concept_round), 0) into rounds, concept_rounds
+  from private.graded_answers(items) g;
+  -- The question's progress and SM-2 schedule, round by round (a learner's answers to one question in the order
+  -- they were made). In each round, new rows are inserted from the column defaults (ease 2.50, no interval, no
+  -- repetitions) and existing ones updated: the update does not see the rows its insert made.
+  for turn in 1..rounds loop
+    with answered as (
+      select * from private.graded_answers(items) g where g.question_round = turn
+    ), first_answers as (
+      insert into public.question_progress as item (user_id, question_id, total_attempts, correct_attempts,
+        incorrect_attempts, average_response_time_ms, best_response_time_ms, last_response_time_ms,
+        first_attempt_at, last_attempt_at, current_streak, best_streak, recent_attempts, ease_factor,
+        review_interval_days, repetitions, next_review_date)
+      select t.user_id, t.question_id, 1, t.correct, 1 - t.correct, t.response_ms,
+        case when t.is_correct then t.response_ms end, t.response_ms, t.answered_at, t.answered_at, t.correct,
+        t.correct,
+        jsonb_build_array(jsonb_build_object(
+          'is_correct', t.is_correct, 'response_time_ms', t.response_ms, 'answered_at', t.answered_at)),
+        s.next_ease_factor, s.next_interval_days, s.next_repetitions, t.local_today + s.next_interval_days
+      from answered t
+      cross join lateral public.sm2_schedule(2.50, null, 0, t.quality) s
+      order by t.user_id, t.question_id
+      on conflict (user_id, question_id) do nothing
+    )
+    update public.question_progress item set
+      total_attempts = item.total_attempts + 1,
+      correct_attempts = item.correct_attempts + t.correct,
+      incorrect_attempts = item.incorrect_attempts + 1 - t.correct,
+      average_response_time_ms = round(
+        (coalesce(item.average_response_time_ms, 0)::numeric * item.total_attempts + t.response_ms)
+        / (item.total_attempts + 1)),
+      best_response_time_ms = case when t.is_correct
+        then least(item.best_response_time_ms, t.response_ms) else item.best_response_time_ms end,
+      last_response_time_ms = t.response_ms,
+      first_attempt_at = coalesce(item.first_attempt_at, t.answered_at),
+      last_attempt_at = t.answered_at,
+      current_streak = case when t.is_correct then item.current_streak + 1 else 0 end,
+      best_streak = greatest(item.best_streak, case when t.is_correct then item.current_streak + 1 else 0 end),
+      recent_attempts = jsonb_path_query_array(
+        jsonb_build_array(jsonb_build_object(
+          'is_correct', t.is_correct, 'response_time_ms', t.response_ms, 'answered_at', t.answered_at))
+        || item.recent_attempts, '$[0 to 4]'),
+      ease_factor = t.next_ease_factor,
+      review_interval_days = t.next_interval_days,
+      repetitions = t.next_repetitions,
+      next_review_date = t.local_today + t.next_interval_days
+    from (
+      select a.*, s.next_ease_factor, s.next_interval_days, s.next_repetitions
+      from answered a
+      join public.question_progress current on current.user_id = a.user_id and current.question_id = a.question_id
+      cross join lateral public.sm2_schedule(current.ease_factor, current.review_interval_days, current.repetitions,
+                                             a.quality) s
+    ) t
+    where item.user_id = t.user_id and item.question_id = t.question_id;
+  end loop;
+
+  -- The concept's progress, round by round likewise.
+  for turn in 1..concept_rounds loop
+    with answered as (
+      select * from private.graded_answers(items) g where g.concept_round = turn
+    ), first_answers as (
+      insert into public.skill_progress (user_id, concept_id, total_attempts, correct_attempts,
+        average_response_time_ms, last_attempt_at, ease_factor, review_interval_days, repetitions, next_review_date)
+      select t.user_id, t.concept_id, 1, t.correct, t.response_ms, t.answered_at, s.next_ease_factor,
+        s.next_interval_days, s.next_repetitions, t.local_today + s.next_interval_days
+      from answered t
+      cross join lateral public.sm2_schedule(2.50, null, 0, t.quality) s
+      order by t.user_id, t.concept_id
+      on conflict (user_id, concept_id) do nothing
+    )
+    update public.skill_progress skill set
+      total_attempts = skill.total_attempts + 1,
+      correct_attempts = skill.correct_attempts + t.correct,
+      average_response_time_ms = round(
+        (coalesce(skill.average_response_time_ms, 0)::numeric * skill.total_attempts + t.response_ms)
+        / (skill.total_attempts + 1)),
+      last_attempt_at = t.answered_at,
+      ease_factor = t.next_ease_factor,
+      review_interval_days = t.next_interval_days,
+      repetitions = t.next_repetitions,
+      next_review_date = t.local_today + t.next_interval_days
+    from (
+      select a.*, s.next_ease_factor, s.next_interval_days, s.next_repetitions
+      from answered a
+      join public.skill_progress current on current.user_id = a.user_id and current.concept_id = a.concept_id
+      cross join lateral public.sm2_schedule(current.ease_factor, current.review_interval_days, current.repetitions,
+                                             a.quality) s
+    ) t
+    where skill.user_id = t.user_id and skill.concept_id = t.concept_id;
+  end loop;
+
+  -- The sessions' counters and the learners' last activity.
+  with graded as (
+    select * from private.graded_answers(items)
+  ), sessions as (
+    update public.learning_sessions ls set
+      questions_attempted = ls.questions_attempted + t.attempted,
+      questions_correct = ls.questions_correct + t.correct,
+      hints_used = ls.hints_used + t.hints,
+      accuracy = round(100.0 * (ls.questions_correct + t.correct) / (ls.questions_attempted + t.attempted), 2),
+      average_response_time_ms = round(
+        (coalesce(ls.average_response_time_ms, 0)::numeric * ls.questions_attempted + t.response_ms)
+        / (ls.questions_attempted + t.attempted)),
+      updated_at = now()
+    from (select g.session_id, count(*) as attempted, sum(g.correct) as correct, sum(g.hints_used) as hints,
+                 sum(g.response_ms) as response_ms
+          from graded g group by g.session_id) t
+    where ls.id = t.session_id
+  )
+  update public.profiles p set last_active_at = t.answered_at
+  from (select g.user_id, max(g.answered_at) as answered_at from graded g group by g.user_id) t
+  where p.id = t.user_id and (p.last_active_at is null or p.last_active_at < t.answered_at);
+end
+$$;
+comment on function private.record_answer_progress(private.award_outbox[]) is
+  'process_awards, step 4: after graded answers, the question''s and the concept''s progress (SM-2, mastery from '
+  'the trusted response time), the sessions'' counters and the learners'' last activity, set-based, in the order '
+  'the answers were made.';
+revoke execute on function private.record_answer_progress(private.award_outbox[]) from public;
+
+create function private.reward_streak_days(items private.award_outbox[]) returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  day record;
+  bonus integer;
+  paid integer := 0;
+begin
+  for day in
+    select i.user_id, i.streak, i.streak_started_on, i.at from unnest(items) i
+    where i.streak is not null and exists (select from public.profiles p where p.id = i.user_id)
+    order by i.id
+  loop
+    bonus := ((private.gamification_rules(private.home_organization(day.user_id))).streak_milestones
+              ->> day.streak::text)::integer;
+    if bonus > 0 then
+      perform private.increment_xp(day.user_id, bonus, format('%s-day streak', day.streak), 'streak',
+        format('streak:%s:%s', day.streak_started_on, day.streak), null, 'xp_profiles', day.user_id::text, day.at);
+      paid := paid + 1;
+    end if;
+  end loop;
+  return paid;
+end
+$$;
+comment on function private.reward_streak_days(private.award_outbox[]) is
+  'process_awards, step 5: a streak day that reaches a milestone pays its bonus, once (its idempotency key).';
+revoke execute on function private.reward_streak_days(private.award_outbox[]) from public;
+
+create function private.evaluate_rewards(items private.award_outbox[]) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  learner record;
+begin
+  -- Achievements: once per learner, for the criteria of what they did (xp_total with XP earned, streak with a new
+  -- streak day).
+  for learner in
+    select i.user_id, array_agg(distinct c.criterion) as criteria, max(i.at) as at
+    from unnest(items) i
+    cross join lateral unnest(i.criteria || case when i.streak is not null then array['streak'] else '{}' end)
+      c (criterion)
+    where exists (select from public.profiles p where p.id = i.user_id)
+    group by i.user_id
+    order by i.user_id
+  loop
+    perform private.evaluate_achievements(learner.user_id, learner.criteria, learner.at);
+  end loop;
+  -- Challenges: once per learner and day with learning, where that day has challenges.
+  for learner in
+    select i.user_id, i.local_day, max(i.at) as at
+    from unnest(items) i
+    where i.local_day is not null
+      and (i.learned > 0 or i.correct_answers + i.fast_answers + i.lessons_completed + i.perfect_scores > 0)
+      and exists (select from public.daily_challenges g where g.challenge_date = i.local_day and g.is_active)
+      and exists (select from public.profiles p where p.id = i.user_id)
+    group by i.user_id, i.local_day
+    order by i.user_id, i.local_day
+  loop
+    perform private.evaluate_challenges(learner.user_id, learner.local_day, learner.at);
+  end loop;
+end
+$$;
+comment on function private.evaluate_rewards(private.award_outbox[]) is
+  'process_awards, step 6: unlocks achievements and completes challenges from the counters steps 1-5 brought up '
+  'to date; their bonuses are ledger rows of their own, processed by a later run.';
+revoke execute on function private.evaluate_rewards(private.award_outbox[]) from public;
+
+create function private.count_board_ranks() returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  moved integer;
+begin
+  with lagging as (
+    select e.user_id, e.organization_id, e.counted_xp as was
+    from private.leaderboard_entries e
+    where e.counted_xp <> e.lifetime_xp
+    order by e.organization_id, e.user_id
+    for update
+  ), recounted as (
+    update private.leaderboard_entries e set counted_xp = e.lifetime_xp
+    from lagging l
+    where e.user_id = l.user_id and e.organization_id = l.organization_id
+    returning e.organization_id, l.was, e.counted_xp as now
+  ), change as (
+    select r.organization_id, l::smallint as level, r.was >> (6 * l) as bucket, -1 as members
+    from recounted r, generate_series(0, 3) l
+    union all
+    select r.organization_id, l::smallint, r.now >> (6 * l), 1
+    from recounted r, generate_series(0, 3) l
+  ), counted as (
+    insert into private.leaderboard_xp_counts as counts (organization_id, level, bucket, shard, members)
+    select c.organization_id, c.level, c.bucket, 0, sum(c.members)
+    from change c
+    group by c.organization_id, c.level, c.bucket
+    having sum(c.members) <> 0
+    order by c.organization_id, c.level, c.bucket
+    on conflict (organization_id, level, bucket, shard) do update set members = counts.members + excluded.members
+    returning 1
+  )
+  select count(*) into moved from recounted;
+  return moved;
+end
+$$;
+comment on function private.count_board_ranks() is
+  'process_awards, step 7: moves every board entry whose XP changed since it was counted to its new place in the '
+  'rank counts (private.leaderboard_xp_counts), set-based; returns how many moved.';
+revoke execute on function private.count_board_ranks() from public;
+
+create function private.process_awards(batch_size integer default 1000) returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  items private.award_outbox[];
+begin
+  if batch_size is null or batch_size not between 1 and 100000 then
+    raise exception using errcode = '22023',
+      message = format('batch_size must be between 1 and 100000, not %s', coalesce(batch_size::text, 'null'));
+  end if;
+  -- One run at a time, so that each learner's awards are applied in the order they were made (a concurrent
+  -- run returns 0 at once).
+  if not pg_try_advisory_xact_lock(hashtext('learnkit.process_awards')) then
+    return 0;
+  end if;
+
+  -- 1. Take the oldest rows; deleted in this transaction, so a killed run leaves them for the next.
+  with taken as (
+    delete from private.award_outbox o
+    where o.id in (select q.id from private.award_outbox q order by q.id limit batch_size)
+    returning o.*
+  )
+  select array_agg(t order by t.id) into items from taken t;
+  if items is null then
+    perform private.count_board_ranks();
+    return 0;
+  end if;
+  -- 2. Their learners, locked as the answer path locks them (profile first), so neither waits on the other in
+  -- a cycle.
+  perform 1 from public.xp_profiles p
+  where p.user_id in (select distinct i.user_id from unnest(items) i)
+  order by p.user_id
+  for update;
+
+  perform private.count_organization_xp(items);
+  perform private.count_activity_days(items);
+  perform private.log_xp_events(items);
+  perform private.record_answer_progress(items);
+  perform private.reward_streak_days(items);
+  perform private.evaluate_rewards(items);
+  perform private.count_board_ranks();
+  perform pg_notify('learnkit_awards_processed', cardinality(items)::text);
+  return cardinality(items);
+end
+$$;
+comment on function private.process_awards(integer) is
+  'The process-awards job: applies up to batch_size queued awards and answers (private.award_outbox) in order, '
+  'set-based, exactly once: organization XP, activity days, analytics events, progress, streak milestones, '
+  'achievements and challenges, rank counts. Returns how many it applied (0: nothing queued, or another run holds '
+  'the lock). Run it until it returns 0 to drain.';
+revoke execute on function private.process_awards(integer) from public;
+grant execute on function private.process_awards(integer) to service_role;
+
+create function private.drain_awards(most integer default 100000) returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  applied bigint := 0;
+  batch integer;
+begin
+  -- Batch after batch, as the job runs: the bonuses one batch pays are queued rows of the next.
+  loop
+    batch := private.process_awards(1000);
+    applied := applied + batch;
+    exit when batch = 0 or applied >= most;
+  end loop;
+  return applied;
+end
+$$;
+comment on function private.drain_awards(integer) is
+  'Runs private.process_awards until the queue is empty (or `most` rows were applied, or another run holds the '
+  'lock) in the caller''s transaction; returns the rows applied. pg_cron''s process-awards entry, seeds and tests.';
+revoke execute on function private.drain_awards(integer) from public;
+grant execute on function private.drain_awards(integer) to service_role;
 
 -- ======================================================================
 -- triggers

@@ -217,6 +217,9 @@ begin
         written := private.recompute_streaks();
       when 'close-league-weeks' then
         written := private.close_due_league_weeks(clock);
+      when 'process-awards' then
+        -- At most 50,000 rows a run: a backlog goes in bounded transactions.
+        written := private.drain_awards(50000);
       else
         raise exception using errcode = '22023', message = format('unknown worker job %L', job);
     end case;
@@ -231,7 +234,7 @@ end
 $$;
 comment on function private.run_worker_job(text) is
   'pg_cron''s entry: runs a learnkit worker job (maintain-partitions, refresh-rollups, recompute-streaks, '
-  'close-league-weeks) under its advisory lock and records it in private.worker_runs (runner pg_cron).';
+  'close-league-weeks, process-awards) under its advisory lock and records it in private.worker_runs (runner pg_cron).';
 revoke execute on function private.run_worker_job(text) from public;
 
 -- ======================================================================

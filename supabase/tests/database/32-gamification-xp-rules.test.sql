@@ -64,6 +64,10 @@ select results_eq(
 select throws_ok($$ update public.xp_transactions set amount = 1 $$, '42501', null,
   'not even service_role updates the ledger');
 select throws_ok($$ delete from public.xp_transactions $$, '42501', null, 'not even service_role deletes from it');
+-- The analytics events of XP changes are written by the process-awards job.
+reset role;
+select private.drain_awards();
+select tests.authenticate_as_service_role();
 select results_eq(
   $$ select event_type, (event_data ->> 'amount')::int from public.analytics_events
      where user_id = tests.get_supabase_uid('student') and event_type like 'xp.%' order by 1, 2 $$,

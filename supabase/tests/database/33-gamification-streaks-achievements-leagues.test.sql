@@ -22,9 +22,14 @@ insert into public.gamification_settings (organization_id, streak_milestones)
 values ('5a000000-0000-4000-a000-00000000000a', '{"2": 7}');
 
 create function pg_temp.learn(persona text, day date, key text) returns jsonb
-language sql as $$
-  select private.increment_xp(tests.get_supabase_uid(persona), 10, 'practice', 'learning', key,
-                              at => (day + time '12:00') at time zone 'UTC')
+language plpgsql as $$
+declare
+  paid jsonb := private.increment_xp(tests.get_supabase_uid(persona), 10, 'practice', 'learning', key,
+                                     at => (day + time '12:00') at time zone 'UTC');
+begin
+  perform private.drain_awards();  -- the streak's milestone comes from the process-awards job
+  return paid;
+end
 $$;
 create function pg_temp.streak_of(persona text) returns table (current_streak integer, best_streak integer,
   current_weekly_streak integer, best_weekly_streak integer, streak_freezes smallint)
@@ -115,12 +120,15 @@ select results_eq(
   'classmate is served a question, answers fast and right, then completes the lesson perfectly'
 );
 reset role;
+-- Achievements and challenges follow with the process-awards job.
+select private.drain_awards();
 insert into public.concepts (id, organization_id, subject_id, code, name, is_published)
 values ('5a000000-0000-4000-a000-0000000000a1', '5a000000-0000-4000-a000-00000000000a',
         '5a000000-0000-4000-a000-0000000000c1', 'math.add10.pgtap33', 'Addition to 10', true);
 -- status is derived (server-owned): a final mastery score at the concept's threshold masters it
 insert into public.skill_progress (user_id, concept_id, final_mastery_score)
 values (tests.get_supabase_uid('classmate'), '5a000000-0000-4000-a000-0000000000a1', 1);
+select private.drain_awards();
 select tests.authenticate_as('classmate');
 select results_eq(
   $$ select a.criteria, ua.percentage, ua.unlocked_at is not null from public.user_achievements ua
