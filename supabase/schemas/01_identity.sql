@@ -174,7 +174,11 @@ create trigger on_auth_user_created after insert on auth.users
 create trigger profiles_release_storage_objects after delete on public.profiles
   for each row execute function private.trigger_release_storage_objects();
 
-create trigger profiles_bound_input before insert or update on public.profiles
+-- Of the bounded columns only: process-awards' last_active_at updates never fire it.
+create trigger profiles_bound_input
+  before insert or update of avatar_url, bio, career_interests, full_name, interests, learning_goals,
+    learning_style_indicators, life_category_weights, locale, nickname, philanthropic_interests, preferences,
+    time_zone on public.profiles
   for each row execute function private.trigger_bound_input(
     'avatar_url:2000', 'bio:2000', 'career_interests:16384:json', 'full_name:200', 'interests:16384:json',
     'learning_goals:16384:json', 'learning_style_indicators:16384:json', 'life_category_weights:16384:json',

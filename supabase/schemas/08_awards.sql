@@ -1059,12 +1059,15 @@ comment on function private.log_xp_events(private.award_outbox[]) is
   'process_awards, step 3: one analytics event per XP change, at the time it was made.';
 revoke execute on function private.log_xp_events(private.award_outbox[]) from public;
 
-create function private.graded_answers(items private.award_outbox[])
-returns table (
+create type private.graded_answer as (
   item_id bigint, user_id uuid, question_id uuid, concept_id uuid, session_id uuid, is_correct boolean,
   correct integer, hints_used integer, answered_at timestamptz, response_ms integer, quality integer,
   local_today date, question_round bigint, concept_round bigint
-)
+);
+comment on type private.graded_answer is 'A graded answer of a process_awards batch (private.graded_answers).';
+
+create function private.graded_answers(items private.award_outbox[])
+returns setof private.graded_answer
 language plpgsql stable
 security definer
 set search_path = ''
@@ -1097,17 +1100,19 @@ security definer
 set search_path = ''
 as $$
 declare
+  -- Read once: each step below reads these.
+  answers constant private.graded_answer[] := array(select g from private.graded_answers(items) g);
   rounds integer;
   concept_rounds integer;
 begin
   select coalesce(max(g.question_round), 0), coalesce(max(g.concept_round), 0) into rounds, concept_rounds
-  from private.graded_answers(items) g;
+  from unnest(answers) g;
   -- The question's progress and SM-2 schedule, round by round (a learner's answers to one question in the order
   -- they were made). In each round, new rows are inserted from the column defaults (ease 2.50, no interval, no
   -- repetitions) and existing ones updated: the update does not see the rows its insert made.
   for turn in 1..rounds loop
     with answered as (
-      select * from private.graded_answers(items) g where g.question_round = turn
+      select * from unnest(answers) g where g.question_round = turn
     ), first_answers as (
       insert into public.question_progress as item (user_id, question_id, total_attempts, correct_attempts,
         incorrect_attempts, average_response_time_ms, best_response_time_ms, last_response_time_ms,
@@ -1159,7 +1164,7 @@ begin
   -- The concept's progress, round by round likewise.
   for turn in 1..concept_rounds loop
     with answered as (
-      select * from private.graded_answers(items) g where g.concept_round = turn
+      select * from unnest(answers) g where g.concept_round = turn
     ), first_answers as (
       insert into public.skill_progress (user_id, concept_id, total_attempts, correct_attempts,
         average_response_time_ms, last_attempt_at, ease_factor, review_interval_days, repetitions, next_review_date)
@@ -1193,7 +1198,7 @@ begin
 
   -- The sessions' counters and the learners' last activity.
   with graded as (
-    select * from private.graded_answers(items)
+    select * from unnest(answers)
   ), sessions as (
     update public.learning_sessions ls set
       questions_attempted = ls.questions_attempted + t.attempted,
@@ -1269,6 +1274,14 @@ begin
     group by i.user_id
     order by i.user_id
   loop
+    -- Only where an active achievement of these criteria exists, the platform's or one of the learner's
+    -- organizations'.
+    continue when not exists (
+      select from public.achievements a
+      where a.is_active and a.criteria = any (learner.criteria)
+        and (a.organization_id is null
+             or a.organization_id in (select m.organization_id from public.organization_members m
+                                      where m.user_id = learner.user_id)));
     perform private.evaluate_achievements(learner.user_id, learner.criteria, learner.at);
   end loop;
   -- Challenges: once per learner and day with learning, where that day has challenges.
@@ -1357,9 +1370,9 @@ begin
   with taken as (
     delete from private.award_outbox o
     where o.id in (select q.id from private.award_outbox q order by q.id limit batch_size)
-    returning o.*
+    returning o
   )
-  select array_agg(t order by t.id) into items from taken t;
+  select array_agg(t.o order by (t.o).id) into items from taken t;
   if items is null then
     perform private.count_board_ranks();
     return 0;

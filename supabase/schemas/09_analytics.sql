@@ -1027,6 +1027,10 @@ create trigger learning_events_check_event_time before insert on public.learning
         or new.occurred_at < now() - interval '7 days')
   execute function private.trigger_check_event_time();
 
+-- The WHEN clause (the same limits) skips the function for events within them: process-awards logs one per XP
+-- change.
 create trigger analytics_events_bound_input before insert or update on public.analytics_events
-  for each row execute function private.trigger_bound_input(
+  for each row
+  when (octet_length(new.event_data::text) > 16384 or char_length(new.event_type) > 2000)
+  execute function private.trigger_bound_input(
     'event_data:16384:json', 'event_type:2000');
