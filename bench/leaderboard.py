@@ -59,9 +59,11 @@ LOAD = [
     # Boards rank the XP earned in their organization (all of it here): what the award path adds to.
     """insert into public.organization_xp (user_id, organization_id, lifetime_xp)
        select user_id, %(org)s, lifetime_xp from public.xp_profiles""",
+    # counted_xp: where the rank counts below hold each entry (process-awards moves it after each award).
     """insert into private.leaderboard_entries (user_id, organization_id, time_zone, lifetime_xp, nickname, avatar_url,
-         leaderboard_opt_out)
-       select s.user_id, %(org)s, p.time_zone, s.lifetime_xp, p.nickname, p.avatar_url, s.leaderboard_opt_out
+         leaderboard_opt_out, counted_xp)
+       select s.user_id, %(org)s, p.time_zone, s.lifetime_xp, p.nickname, p.avatar_url, s.leaderboard_opt_out,
+              s.lifetime_xp
        from public.xp_profiles s join public.profiles p on p.id = s.user_id""",
     # Spread over all 4 shards, as many server processes writing over time would leave them: the most rows
     # a rank has to add up.
