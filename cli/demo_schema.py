@@ -4,7 +4,7 @@ The database the demo just built from the migrations is compared with the declar
 (supabase/schemas/, supabase/policies/) the way `learnkit db diff` does: a scratch database built
 from them, its catalog against the migrated one's. Equal means the files a reader opens are what
 runs. Then one answer goes through submit_answer, whose steps read top-down in
-private.record_answer: grade, record, award, progress.
+private.record_answer: grade, judge, pay, record; progress is queued for process-awards.
 """
 
 import psycopg
@@ -35,7 +35,7 @@ def _show_answer_path(conn: psycopg.Connection) -> None:
         acting.execute(queries.query("demo_schema.sql", "serve_the_question"), params)
         answer = acting.execute(queries.query("demo_schema.sql", "submit_an_answer"), params).fetchone()["result"]
         refusal = _direct_insert(acting, params)
-    output.table("One answer, top-down (private.record_answer: grade → record → award → progress)",
+    output.table("One answer, top-down (private.record_answer: grade → judge → pay → record → queue the rest)",
                  ["Step", "Result"], [
                      ["graded against the hidden key", answer["is_correct"]],
                      ["XP awarded (rule)", f"{answer['xp_awarded']} ({answer['award_rule']})"],
