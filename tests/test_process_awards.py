@@ -286,3 +286,16 @@ def test_the_demo_shows_the_answer_paid_at_once_and_the_achievement_a_moment_lat
                                       where a.slug like 'demo-first-answer-%%' and ua.unlocked_at is not null"""
                                    ).fetchone()["n"]
     assert unlocked >= 1 and queued(seeded_conn) == 0
+
+
+def test_rows_of_a_learner_deleted_meanwhile_are_skipped(conn, world):
+    session = session_for(conn, world.student)
+    with testing.as_user(conn, world.student, commit=True) as acting:
+        for question, right in world.content["questions"][:2]:
+            submit(acting, session, question, right)
+    assert queued(conn) == 4
+    conn.execute("delete from auth.users where id = %s", (world.student,))
+    assert conn.execute("select private.drain_awards() as n").fetchone()["n"] == 4  # no foreign-key failure
+    assert queued(conn) == 0
+    assert conn.execute("select count(*) as n from public.organization_xp where user_id = %s",
+                        (world.student,)).fetchone()["n"] == 0

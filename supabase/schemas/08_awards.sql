@@ -952,6 +952,7 @@ begin
     from unnest(items) i
     where i.local_day = day and i.organization_id is not null
       and exists (select from public.organizations g where g.id = i.organization_id)
+      and exists (select from public.profiles p where p.id = i.user_id)  -- a learner deleted since: nothing
     group by i.user_id, i.organization_id
     having sum(i.earned) > 0 or sum(i.correct_answers + i.fast_answers + i.lessons_completed + i.perfect_scores) > 0
     order by i.user_id, i.organization_id
