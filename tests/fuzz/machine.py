@@ -48,7 +48,8 @@ class TrustMachine(RuleBasedStateMachine):
     # Set by the test: a fresh database per example (a superuser connection, and how to drop it).
     new_database: ClassVar[Callable[[], tuple[psycopg.Connection, Callable[[], None]]]]
     stats: ClassVar[collections.Counter] = collections.Counter()
-    # Rule names to leave out (LEARNKIT_FUZZ_SKIP): to let a run against an old schema find its next hole.
+    # Rules (by name) and read checks (`reads:<table>`) to leave out (LEARNKIT_FUZZ_SKIP): to let a run against an
+    # old schema find its next hole once one is known.
     skipped: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
@@ -161,8 +162,8 @@ class TrustMachine(RuleBasedStateMachine):
                                                           "role": role}), note=f"{user} joins R as {role}")
             self.model.members[(REAL_ORG, user)] = role
         link = {"guardian_id": self.user_ids["u5"], "student_id": self.user_ids["u3"], "organization_id": org}
-        self._owner(Statement("link_guardian_as_owner", link), Statement("vouch_as_owner", link),
-                    note="u5 is u3's guardian, vouched by R")
+        vouch = [Statement("vouch_as_owner", link)] if self._has("table", "public.guardianship_vouches") else []
+        self._owner(Statement("link_guardian_as_owner", link), *vouch, note="u5 is u3's guardian, vouched by R")
         self.model.vouches[("u5", "u3")] = {REAL_ORG}
         for a, b in ((1, 1), (2, 3)):
             self._add_question_as_owner(REAL_ORG, a, b)
@@ -598,7 +599,7 @@ class TrustMachine(RuleBasedStateMachine):
 
     def check_reads_and_boards(self) -> None:
         """Per persona, one request reading every modelled table and every organization's board."""
-        tables = self.read_tables()
+        tables = [table for table in self.read_tables() if f"reads:{table}" not in self.skipped]
         everything = {table: self.api.owner_rows(f"read_{table}") for table in tables}
         for viewer in (*USERS, "anon"):
             actor = ANON if viewer == "anon" else self.actors[viewer]
