@@ -8,6 +8,8 @@ variable (`\\gset`) so the replay refers to it by name (`:'q1_id'`).
 
 import json
 import re
+import threading
+import time
 import uuid
 from importlib import resources
 from dataclasses import dataclass, field
@@ -18,7 +20,18 @@ from psycopg import sql
 
 from cli import queries
 
-API = queries.parse_named_blocks(resources.files("tests.fuzz").joinpath("api.sql").read_text())
+def _statements(text: str) -> dict[str, str]:
+    """api.sql's named blocks, without the banner comments that close some of them."""
+    blocks = queries.parse_named_blocks(text)
+    for name, block in blocks.items():
+        lines = block.splitlines()
+        while lines and lines[-1].lstrip().startswith("--"):
+            lines.pop()
+        blocks[name] = "\n".join(lines).strip()
+    return blocks
+
+
+API = _statements(resources.files("tests.fuzz").joinpath("api.sql").read_text())
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ABSENT_API = {"42883", "42P01", "42703", "3F000"}  # undefined function, table, column, schema: an older schema
 
@@ -141,6 +154,36 @@ class Api:
             self.log.extend(lines)
         self.last_rows = outcome.rows
         return outcome
+
+    def at_once(self, other: psycopg.Connection, actor: Actor, first: Statement, second: Statement,
+                note: str) -> tuple[Outcome, Outcome]:
+        """Two devices of `actor`: `first` runs on this connection and, before it commits, `second` starts on
+        `other` (it waits on the first's locks). Recorded in the order they take effect."""
+        preamble = self._preamble(actor)
+        outcomes: list[Outcome] = []
+
+        def run(conn: psycopg.Connection, statement: Statement, before_commit=None) -> None:
+            try:
+                with conn.transaction():
+                    if preamble:
+                        conn.execute(preamble)
+                    rows = conn.execute(self.render(statement, for_log=False)).fetchall()
+                    if before_commit:
+                        before_commit()
+                outcomes.append(Outcome(ok=True, rows=rows, rowcount=len(rows)))
+            except psycopg.Error as error:
+                outcomes.append(Outcome(ok=False, sqlstate=error.sqlstate, message=str(error).splitlines()[0]))
+
+        device_b = threading.Thread(target=run, args=(other, second))
+        run(self.conn, first, before_commit=lambda: (device_b.start(), time.sleep(0.02)))
+        device_b.join()
+        if not device_b.is_alive() and len(outcomes) == 1:
+            outcomes.append(Outcome(ok=False, message="device B did not run"))
+        self.log.append(f"-- {note}: {actor.label()} (two devices at once; replayed in the order they took effect)")
+        for statement, outcome in zip((first, second), outcomes):
+            self.log += ["begin;", *([preamble + ";"] if preamble else []), self.render(statement, for_log=True) + ";",
+                         "commit;" if outcome.ok else f"rollback;  -- refused: {outcome.sqlstate} {outcome.message}"]
+        return outcomes[0], outcomes[1]
 
     def read_many(self, actor: Actor, reads: dict[str, Statement], fallible: frozenset[str] = frozenset()
                   ) -> dict[str, Outcome]:

@@ -19,6 +19,7 @@ import psycopg
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from cli import connection
 from tests.fuzz.driver import ANON, OWNER, SERVICE_ROLE, Actor, Api, Outcome, Ref, Statement, Var
 from tests.fuzz.model import Achievement, Answer, Decision, Invitation, Model, Question
 
@@ -45,8 +46,8 @@ def step(function):
 
 
 class TrustMachine(RuleBasedStateMachine):
-    # Set by the test: a fresh database per example (a superuser connection, and how to drop it).
-    new_database: ClassVar[Callable[[], tuple[psycopg.Connection, Callable[[], None]]]]
+    # Set by the test: a fresh database per example (its superuser URL, and how to drop it).
+    new_database: ClassVar[Callable[[], tuple[str, Callable[[], None]]]]
     stats: ClassVar[collections.Counter] = collections.Counter()
     # Rules (by name) and read checks (`reads:<table>`) to leave out (LEARNKIT_FUZZ_SKIP): to let a run against an
     # old schema find its next hole once one is known.
@@ -54,7 +55,9 @@ class TrustMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.conn, self._drop = self.new_database()
+        self.url, self._drop = self.new_database()
+        self.conn = connection.connect(self.url)
+        self.second: psycopg.Connection | None = None  # a learner's second device, opened when needed
         self.api = Api(self.conn)
         self.user_ids = {user: uuid.UUID(int=0x19_0000 + n) for n, user in enumerate(USERS, start=1)}
         self.actors = {user: Actor("authenticated", user, self.user_ids[user], f"{user}@fuzz.learnkit.dev")
@@ -81,6 +84,8 @@ class TrustMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.conn.close()
+        if self.second is not None:
+            self.second.close()
         self._drop()
 
     # ------------------------------------------------------------------ plumbing
@@ -244,8 +249,10 @@ class TrustMachine(RuleBasedStateMachine):
         held = self.model.invitations[key]
         if held.state not in ("pending", "accepted") or held.invitee != user:
             decision = Decision.DENY
+        elif held.student or not self.model.may_invite(held.issuer, held.org, held.role):
+            decision = Decision.MAY  # an invitation that can no longer be accepted may be gone already
         else:
-            decision = Decision.MAY if held.student else Decision.ALLOW
+            decision = Decision.ALLOW
         if self.write(self.actors[user], decision, Statement("decline_invitation", {"token": self.tokens[key]}),
                       note=f"{user} declines {key}"):
             held.state = "declined"
@@ -271,8 +278,10 @@ class TrustMachine(RuleBasedStateMachine):
         held = self.model.invitations[key]
         if held.student != user or held.state in ("declined", "expired"):
             decision = Decision.DENY
+        elif held.state == "used" or not self.model.link_conditions_hold(held):
+            decision = Decision.MAY  # once the student left or the issuer lost authority it may be gone already
         else:
-            decision = Decision.MAY if held.state == "used" else Decision.ALLOW
+            decision = Decision.ALLOW
         if self.write(self.actors[user], decision,
                       Statement("decline_guardian_invitation", {"invitation_id": self.ids[key]}),
                       note=f"{user} declines {key} as its student") and held.state != "used":
@@ -410,12 +419,14 @@ class TrustMachine(RuleBasedStateMachine):
             return
         if not readable:
             self.fail(f"{user} answered {q}, a question of {self.model.questions[q].org} they cannot read")
-        result = outcome.rows[0]["result"]
-        xp = self.model.answer(user, q, correct)
-        earned_in = self.model.questions[q].org
-        self.award_orgs.add(earned_in)
-        self.award_orgs.update(a.org for a in self.model.achievements.values())
         self.answer_keys[user].append(key)
+        self._record_answer(user, q, correct, key, outcome.rows[0]["result"])
+
+    def _record_answer(self, user: str, q: str, correct: bool, key: str, result: dict[str, Any]) -> None:
+        """An answer the database took: the model's award, compared with what submit_answer returned."""
+        xp = self.model.answer(user, q, correct)
+        self.award_orgs.add(self.model.questions[q].org)
+        self.award_orgs.update(a.org for a in self.model.achievements.values())
         self.model.answers[(user, key)] = Answer(user, q, correct, xp)
         attempt = uuid.UUID(result["attempt_id"])
         self.model.attempts[attempt] = user
@@ -431,6 +442,38 @@ class TrustMachine(RuleBasedStateMachine):
     def answer_as_a_member(self, user: str, question: int, correct: bool) -> None:
         """Answers are what the economy's invariants need: a second, always plausible, way to make one."""
         self.answer(user=user, question=question, correct=correct, replay=1, plausible=True)
+
+    @precondition(lambda self: self.model.questions)
+    @rule(user=users, question=pick, correct=st.booleans(), also_correct=st.booleans())
+    @step
+    def answer_on_two_devices_at_once(self, user: str, question: int, correct: bool, also_correct: bool) -> None:
+        """The same learner answers one question from two devices at once (new keys): judged as if one came
+        first (gamification.md: "first occurrence only, across sessions and two devices at once")."""
+        q = self.choose(list(self.model.questions), question)
+        user = self.plausible(True, user, self.members_of(self.model.questions[q].org))
+        if not self.model.may_read_question(user, q):
+            return
+        if self.second is None:
+            self.second = connection.connect(self.url)
+        statements = []
+        for right in (correct, also_correct):
+            key = f"answer-{user}-{len(self.answer_keys[user]) + 1}"
+            self.answer_keys[user].append(key)
+            value = self.model.questions[q].answer + (0 if right else 1)
+            statements.append(Statement("submit_answer", {"session_id": self.session_of(user),
+                                                          "question_id": self.ids[q], "answer": str(value),
+                                                          "key": key}))
+        first, second = self.api.at_once(self.second, self.actors[user], *statements,
+                                         note=f"{user} answers {q} on two devices at once")
+        self.stats["answers"] += 2
+        self.stats["concurrent_answers"] += 1
+        for outcome, right, statement in ((first, correct, statements[0]), (second, also_correct, statements[1])):
+            if not outcome.ok:
+                if outcome.sqlstate != "PT429":
+                    self.fail(f"{user} could not answer {q} from one of two devices: {outcome.sqlstate} "
+                              f"{outcome.message}")
+                continue
+            self._record_answer(user, q, right, statement.params["key"], outcome.rows[0]["result"])
 
     @precondition(lambda self: self.model.questions)
     @rule(user=users, question=pick, replay=st.booleans(), plausible=st.booleans())
