@@ -405,6 +405,9 @@ declare
   result jsonb;
 begin
   paid := 0;
+  -- One learner's attempts are judged one at a time, across devices and sessions: wrong ones too, or a right
+  -- answer sent at the same moment as a wrong one would not count it and be paid as a first try.
+  perform 1 from public.xp_profiles where user_id = attempt.user_id for update;
   if attempt.is_correct is null then
     rule := 'ungraded';
     return;
@@ -412,8 +415,6 @@ begin
     rule := 'incorrect';
     return;
   end if;
-  -- One learner's attempts are judged one at a time, across devices and sessions.
-  perform 1 from public.xp_profiles where user_id = attempt.user_id for update;
   select count(*), coalesce(bool_or(a.is_correct), false) into earlier_attempts, answered_before
   from public.answer_attempts a
   where a.user_id = attempt.user_id and a.question_id = attempt.question_id and a.id <> attempt.id;

@@ -50,6 +50,10 @@ select private.close_due_league_weeks(now()) as closed;
 -- name: send_reengagement_nudges
 select private.send_reengagement_nudges(now()) as written;
 
+-- name: wait_event
+-- Whether a session waits on a lock (two devices at once).
+select wait_event_type from pg_catalog.pg_stat_activity where pid = %(pid)s;
+
 -- name: has_function
 select to_regprocedure(%(signature)s) is not null as present;
 

@@ -155,10 +155,11 @@ class Api:
         self.last_rows = outcome.rows
         return outcome
 
-    def at_once(self, other: psycopg.Connection, actor: Actor, first: Statement, second: Statement,
-                note: str) -> tuple[Outcome, Outcome]:
+    def at_once(self, other: psycopg.Connection, monitor: psycopg.Connection, actor: Actor, first: Statement,
+                second: Statement, note: str) -> tuple[Outcome, Outcome]:
         """Two devices of `actor`: `first` runs on this connection and, before it commits, `second` starts on
-        `other` (it waits on the first's locks). Recorded in the order they take effect."""
+        `other`; the first commits once the second has finished or waits on a lock (`monitor` watches).
+        Recorded in the order they took effect when serialized."""
         preamble = self._preamble(actor)
         outcomes: list[Outcome] = []
 
@@ -175,7 +176,16 @@ class Api:
                 outcomes.append(Outcome(ok=False, sqlstate=error.sqlstate, message=str(error).splitlines()[0]))
 
         device_b = threading.Thread(target=run, args=(other, second))
-        run(self.conn, first, before_commit=lambda: (device_b.start(), time.sleep(0.02)))
+
+        def start_b_and_wait() -> None:
+            device_b.start()
+            for _ in range(1000):
+                waiting = monitor.execute(API["wait_event"], {"pid": other.info.backend_pid}).fetchone()
+                if not device_b.is_alive() or (waiting and waiting["wait_event_type"] == "Lock"):
+                    return
+                time.sleep(0.005)
+
+        run(self.conn, first, before_commit=start_b_and_wait)
         device_b.join()
         if not device_b.is_alive() and len(outcomes) == 1:
             outcomes.append(Outcome(ok=False, message="device B did not run"))

@@ -86,6 +86,7 @@ class TrustMachine(RuleBasedStateMachine):
         self.conn.close()
         if self.second is not None:
             self.second.close()
+            self.monitor.close()
         self._drop()
 
     # ------------------------------------------------------------------ plumbing
@@ -327,10 +328,11 @@ class TrustMachine(RuleBasedStateMachine):
                 note=f"{actor} ends the link {guardian} -> {student}"):
             del self.model.vouches[(guardian, student)]
 
-    @rule(actor=users, org=pick, user=users, role=st.sampled_from(ROLES))
+    @rule(actor=users, org=pick, user=users, role=st.sampled_from(ROLES), plausible=st.booleans())
     @step
-    def attempt_to_add_a_member(self, actor: str, org: int, user: str, role: str) -> None:
+    def attempt_to_add_a_member(self, actor: str, org: int, user: str, role: str, plausible: bool) -> None:
         org_key = self.choose(list(self.model.orgs), org)
+        actor = self.plausible(plausible, actor, self.members_of(org_key, ("admin",)))
         if self.model.is_member(org_key, user):
             return  # a duplicate is refused by its key, whatever the policies: nothing to learn
         self.write(self.actors[actor], Decision.DENY, Statement("insert_member", {
@@ -454,7 +456,7 @@ class TrustMachine(RuleBasedStateMachine):
         if not self.model.may_read_question(user, q):
             return
         if self.second is None:
-            self.second = connection.connect(self.url)
+            self.second, self.monitor = connection.connect(self.url), connection.connect(self.url)
         statements = []
         for right in (correct, also_correct):
             key = f"answer-{user}-{len(self.answer_keys[user]) + 1}"
@@ -463,7 +465,7 @@ class TrustMachine(RuleBasedStateMachine):
             statements.append(Statement("submit_answer", {"session_id": self.session_of(user),
                                                           "question_id": self.ids[q], "answer": str(value),
                                                           "key": key}))
-        first, second = self.api.at_once(self.second, self.actors[user], *statements,
+        first, second = self.api.at_once(self.second, self.monitor, self.actors[user], *statements,
                                          note=f"{user} answers {q} on two devices at once")
         self.stats["answers"] += 2
         self.stats["concurrent_answers"] += 1
