@@ -161,9 +161,10 @@ class Api:
         `other`; the first commits once the second has finished or waits on a lock (`monitor` watches).
         Recorded in the order they took effect when serialized."""
         preamble = self._preamble(actor)
-        outcomes: list[Outcome] = []
+        outcomes: list[Outcome] = [Outcome(ok=False, message="device A did not run"),
+                                   Outcome(ok=False, message="device B did not run")]
 
-        def run(conn: psycopg.Connection, statement: Statement, before_commit=None) -> None:
+        def run(device: int, conn: psycopg.Connection, statement: Statement, before_commit=None) -> None:
             try:
                 with conn.transaction():
                     if preamble:
@@ -171,11 +172,11 @@ class Api:
                     rows = conn.execute(self.render(statement, for_log=False)).fetchall()
                     if before_commit:
                         before_commit()
-                outcomes.append(Outcome(ok=True, rows=rows, rowcount=len(rows)))
+                outcomes[device] = Outcome(ok=True, rows=rows, rowcount=len(rows))
             except psycopg.Error as error:
-                outcomes.append(Outcome(ok=False, sqlstate=error.sqlstate, message=str(error).splitlines()[0]))
+                outcomes[device] = Outcome(ok=False, sqlstate=error.sqlstate, message=str(error).splitlines()[0])
 
-        device_b = threading.Thread(target=run, args=(other, second))
+        device_b = threading.Thread(target=run, args=(1, other, second))
 
         def start_b_and_wait() -> None:
             device_b.start()
@@ -185,10 +186,8 @@ class Api:
                     return
                 time.sleep(0.005)
 
-        run(self.conn, first, before_commit=start_b_and_wait)
+        run(0, self.conn, first, before_commit=start_b_and_wait)
         device_b.join()
-        if not device_b.is_alive() and len(outcomes) == 1:
-            outcomes.append(Outcome(ok=False, message="device B did not run"))
         self.log.append(f"-- {note}: {actor.label()} (two devices at once; replayed in the order they took effect)")
         for statement, outcome in zip((first, second), outcomes):
             self.log += ["begin;", *([preamble + ";"] if preamble else []), self.render(statement, for_log=True) + ";",
