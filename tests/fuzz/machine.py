@@ -249,9 +249,9 @@ class TrustMachine(RuleBasedStateMachine):
     def decline(self, user: str, invitation: int) -> None:
         key = self.choose(list(self.model.invitations), invitation)
         held = self.model.invitations[key]
-        if held.state not in ("pending", "accepted") or held.invitee != user:
+        if held.state not in ("pending", "accepted", "expired") or held.invitee != user:
             decision = Decision.DENY
-        elif held.student or not self.model.may_invite(held.issuer, held.org, held.role):
+        elif held.student or held.state == "expired" or not self.model.may_invite(held.issuer, held.org, held.role):
             decision = Decision.MAY  # an invitation that can no longer be accepted may be gone already
         else:
             decision = Decision.ALLOW
@@ -278,10 +278,11 @@ class TrustMachine(RuleBasedStateMachine):
     def student_declines_guardian_invitation(self, user: str, invitation: int) -> None:
         key = self.choose([k for k, i in self.model.invitations.items() if i.student], invitation)
         held = self.model.invitations[key]
-        if held.student != user or held.state in ("declined", "expired"):
+        if held.student != user or held.state == "declined":
             decision = Decision.DENY
-        elif held.state == "used" or not self.model.link_conditions_hold(held):
-            decision = Decision.MAY  # once the student left or the issuer lost authority it may be gone already
+        elif held.state in ("used", "expired") or not self.model.link_conditions_hold(held):
+            # The student may clear an invitation about them that can no longer link anyone, or find it gone.
+            decision = Decision.MAY
         else:
             decision = Decision.ALLOW
         if self.write(self.actors[user], decision,
