@@ -85,8 +85,11 @@ def empty_db_url(test_databases):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The policy matrix's case count, which its test records as a property (xdist hides prints)."""
+    """The policy matrix's case count and the invariant fuzzer's counts, which their tests record as properties
+    (xdist hides prints)."""
     for report in terminalreporter.stats.get("passed", []):
         for name, value in getattr(report, "user_properties", []):
             if name == "policy_matrix_cases":
                 terminalreporter.write_line(f"policy matrix: {value} cases executed")
+            if name == "invariant_fuzzer":
+                terminalreporter.write_line(f"invariant fuzzer: {value}")
