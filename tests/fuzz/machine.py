@@ -78,6 +78,7 @@ class TrustMachine(RuleBasedStateMachine):
             "organization_xp": self._has("table", "public.organization_xp"),
             "award_job": self._has("function", "private.process_awards(integer)"),
         }
+        self.model.deferred_achievements = self.features["award_job"]
         self.drained = True
         self._set_up()
         self.stats["examples"] += 1
@@ -579,6 +580,7 @@ class TrustMachine(RuleBasedStateMachine):
                 self.fail(f"the deferred award job failed: {outcome.sqlstate} {outcome.message}")
             if not outcome.rows[0]["processed"]:
                 break
+        self.model.run_award_job()
         self.drained = True
 
     # ------------------------------------------------------------------ the invariants

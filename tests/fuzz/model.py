@@ -83,6 +83,10 @@ class Model:
     chats: dict[str, str] = field(default_factory=dict)      # chat -> owner
     messages: dict[str, str] = field(default_factory=dict)   # message -> owner
     opted_out: set[str] = field(default_factory=set)
+    # With the process-awards job (issue 16) achievements are evaluated when the job runs, for the learners who
+    # earned since: the answer pays its own XP at once, the achievement's reward a moment later.
+    deferred_achievements: bool = False
+    awaiting_evaluation: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------------ who is what
     def role(self, org: str, user: str) -> str | None:
@@ -242,8 +246,17 @@ class Model:
         xp = {1: FIRST_TRY_XP, 2: SECOND_TRY_XP}.get(len(tries), 0)
         if xp:
             self.earn(user, self.questions[question].org, xp)
-            self.evaluate_achievements(user)
+            if self.deferred_achievements:
+                self.awaiting_evaluation.add(user)
+            else:
+                self.evaluate_achievements(user)
         return xp
+
+    def run_award_job(self) -> None:
+        """The process-awards job: evaluates the achievements of each learner who earned since it last ran."""
+        for user in sorted(self.awaiting_evaluation):
+            self.evaluate_achievements(user)
+        self.awaiting_evaluation.clear()
 
     def earn(self, user: str, org: str | None, xp: int) -> None:
         self.balance[user] = self.balance.get(user, 0) + xp
