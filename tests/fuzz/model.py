@@ -266,7 +266,10 @@ class Model:
 
     def evaluate_achievements(self, user: str) -> None:
         """xp_total achievements of each organization the learner belongs to, read against the XP earned there;
-        above the learner's last unlock in that organization; at most 10 per event; then one more pass."""
+        above the learner's last unlock in that organization; at most 10 per event; then one more pass. With the
+        process-awards job the organization's XP the passes read is the one before this evaluation's rewards (the
+        job counts a reward's organization XP in its next batch, and a reward asks for no evaluation of its own)."""
+        counted = dict(self.org_xp)
         for _ in range(2):
             candidates = []
             for (org, member), _role in self.members.items():
@@ -275,7 +278,7 @@ class Model:
                 unlocked = self.unlocked.get((user, org), set())
                 last = max(((a.target, a.db_id) for key, a in self.achievements.items() if key in unlocked),
                            default=(0, ""))
-                xp = self.org_xp.get((user, org), 0)
+                xp = (counted if self.deferred_achievements else self.org_xp).get((user, org), 0)
                 candidates += [(a.target, a.db_id, key) for key, a in self.achievements.items()
                                if a.org == org and (a.target, a.db_id) > last and a.target <= xp and xp > 0]
             picked = sorted(candidates)[:ACHIEVEMENT_UNLOCKS_PER_CRITERION]
