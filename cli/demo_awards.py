@@ -16,18 +16,18 @@ _SQL = "demo_awards.sql"
 
 
 def show_deferred_awards(conn: psycopg.Connection, settings: Settings) -> None:
-    learner = question = conn.execute(queries.query(_SQL, "learner")).fetchone()
+    learner = conn.execute(queries.query(_SQL, "learner")).fetchone()  # with the question they will answer
     if learner is None:
         output.info("Deferred awards: no unanswered question for a seed student, skipped.")
         return
     achievement = conn.execute(queries.query(_SQL, "define_achievement"),
                                {"organization_id": learner["organization_id"]}).fetchone()["name"]
-    ids = {"user_id": learner["user_id"], "question_id": question["question_id"]}
+    ids = {"user_id": learner["user_id"], "question_id": learner["question_id"]}
     rows = []
     with testing.as_user(conn, learner["user_id"], commit=True) as acting:
         session_id = acting.execute(queries.query(_SQL, "start_session")).fetchone()["id"]
         result = acting.execute(queries.query(_SQL, "submit_answer"), {
-            "session_id": session_id, "question_id": question["question_id"], "answer": question["answer"],
+            "session_id": session_id, "question_id": learner["question_id"], "answer": learner["answer"],
             "idempotency_key": str(uuid.uuid4())}).fetchone()["result"]
     answered = time.perf_counter()
     state = conn.execute(queries.query(_SQL, "state"), ids).fetchone()
