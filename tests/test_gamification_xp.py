@@ -164,9 +164,9 @@ def test_answers_award_by_try_and_only_once(conn, world):
 
 
 def test_replay_check_reaches_the_learner_and_key_index(conn, world):
-    """submit_answer's replay check runs under the answer_attempts policy: it must find the attempt through the
-    (user_id, idempotency_key) index by both columns, not scan that index for the key alone (20261122140000:
-    the scan grew with the table, 5 ms at 56k attempts)."""
+    """The answer path's replay check (private.record_answer, under the learner's lock) must find the attempt
+    through the (user_id, idempotency_key) index by both columns, not scan that index for the key alone
+    (20261122140000: the scan grew with the table, 5 ms at 56k attempts)."""
     session = session_for(conn, world.student)
     (question, answer), *_ = world.content["questions"]
     plans = []
@@ -176,7 +176,7 @@ def test_replay_check_reaches_the_learner_and_key_index(conn, world):
         conn.execute(f"set auto_explain.{setting}")
     with testing.as_user(conn, world.student) as acting:
         submit(acting, session, question, answer, key="replay-probe")
-    lookups = [plan for plan in plans if "a.idempotency_key = submit_answer.idempotency_key" in plan]
+    lookups = [plan for plan in plans if "a.idempotency_key = record_answer.idempotency_key" in plan]
     assert lookups, "auto_explain showed the replay check's plan"
     assert all(re.search(r"Index Cond: \(\(user_id = .+\) AND \(idempotency_key = ", plan) for plan in lookups), lookups
 

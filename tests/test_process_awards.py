@@ -83,7 +83,7 @@ def test_the_answer_is_paid_at_once_and_its_progress_follows_with_the_job(conn, 
         assert acting.execute(PROGRESS, {"user": world.student, "question": question}).fetchone() is None
     with testing.as_user(conn, world.student) as acting:
         submit(acting, session, question, right)
-        assert testing.drain_awards(acting) >= 2
+        assert testing.drain_awards(acting) >= 1
         progress = acting.execute(PROGRESS, {"user": world.student, "question": question}).fetchone()
         assert progress["total_attempts"] == 1 and progress["correct_attempts"] == 1
         organization = acting.execute("select lifetime_xp, correct_answers from public.organization_xp"
@@ -151,7 +151,7 @@ def test_a_killed_run_repeats_nothing_and_loses_nothing(conn, db_url, world):
     session = session_for(conn, world.student)
     commit_answers(db_url, world.student, session, world.content["questions"][:2])
     before = queued(conn)
-    assert before == 4  # two XP changes and two answers
+    assert before == 2  # two paid answers: one row each, the payment with the answer's progress
 
     with connection.connect(db_url, autocommit=False) as blocker, connection.connect(db_url) as runner:
         # The run takes the queue, then waits for the learner's profile, which another transaction holds.
@@ -203,7 +203,7 @@ def test_one_run_at_a_time(conn, db_url, world):
         # While the first run's transaction is open, another run does nothing rather than reorder a learner's rows.
         assert second.execute("select private.process_awards(1000) as n").fetchone()["n"] == 0
         first.commit()
-        assert second.execute("select private.process_awards(1000) as n").fetchone()["n"] == 3
+        assert second.execute("select private.process_awards(1000) as n").fetchone()["n"] == 1
 
 
 def test_concurrent_writers_on_one_learner_keep_the_ledger_equal_to_the_balance(conn, db_url, world):
@@ -275,6 +275,42 @@ def test_a_follower_catches_up_after_a_notification(conn, db_url, world):
                         (world.student,)).fetchone()["n"] == 1
 
 
+def test_writers_notify_only_a_sleeping_follower(conn, db_url, world):
+    """A NOTIFY takes a database-wide lock at commit: answers send one only when a follower sleeps on LISTEN
+    (it holds its sleep lock), not while it works or when none runs (pg_cron)."""
+    session = session_for(conn, world.student)
+    first, second, third = world.content["questions"][:3]
+    with connection.connect(db_url) as listener, connection.connect(db_url) as follower:
+        listener.execute("listen learnkit_awards")
+        commit_answers(db_url, world.student, session, [first])
+        assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
+        assert follower.execute(process_awards._query("sleep")).fetchone()["asleep"]
+        commit_answers(db_url, world.student, session, [second])
+        assert len(list(listener.notifies(timeout=10, stop_after=1))) == 1
+        follower.execute(process_awards._query("wake"))
+        commit_answers(db_url, world.student, session, [third])
+        assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
+    assert queued(conn) == 3
+
+
+def test_a_follower_tells_a_writer_committing_from_another_follower_asleep(conn, db_url, world):
+    """A follower refused the sleep lock looks again in a moment while a writer commits, but waits for a
+    notification, as the other does, while another follower sleeps (rather than polling every few ms)."""
+    sleep, wake, other = (process_awards._query(name) for name in ("sleep", "wake", "another_follower_asleep"))
+    with connection.connect(db_url) as first, connection.connect(db_url) as second, \
+            connection.connect(db_url, autocommit=False) as writer:
+        assert first.execute(sleep).fetchone()["asleep"]
+        assert not second.execute(sleep).fetchone()["asleep"]
+        assert second.execute(other).fetchone()["asleep"] is True
+        first.execute(wake)
+        writer.execute("select private.increment_xp(%s, 5, 'bonus', 'bonus', 'follower-probe')", (world.student,))
+        assert not second.execute(sleep).fetchone()["asleep"]  # the writer holds it shared until it commits
+        assert second.execute(other).fetchone()["asleep"] is False
+        writer.commit()
+        assert second.execute(sleep).fetchone()["asleep"]
+        second.execute(wake)
+
+
 def test_the_demo_shows_the_answer_paid_at_once_and_the_achievement_a_moment_later(seeded_conn, settings, capsys):
     from cli.demo_awards import show_deferred_awards
 
@@ -293,9 +329,9 @@ def test_rows_of_a_learner_deleted_meanwhile_are_skipped(conn, world):
     with testing.as_user(conn, world.student, commit=True) as acting:
         for question, right in world.content["questions"][:2]:
             submit(acting, session, question, right)
-    assert queued(conn) == 4
+    assert queued(conn) == 2
     conn.execute("delete from auth.users where id = %s", (world.student,))
-    assert conn.execute("select private.drain_awards() as n").fetchone()["n"] == 4  # no foreign-key failure
+    assert conn.execute("select private.drain_awards() as n").fetchone()["n"] == 2  # no foreign-key failure
     assert queued(conn) == 0
     assert conn.execute("select count(*) as n from public.organization_xp where user_id = %s",
                         (world.student,)).fetchone()["n"] == 0

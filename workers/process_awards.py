@@ -8,7 +8,7 @@ achievements and challenges, rank counts). A killed run rolls back: its rows sta
 - `learnkit worker run process-awards`: drain the queue once, in one transaction (pg_cron's entry runs the
   same SQL every few seconds on hosted Supabase: `learnkit worker schedule --pg-cron`).
 - `learnkit worker run process-awards --follow`: run batch after batch, each committed on its own, and wait
-  on LISTEN learnkit_awards between them (the answer path notifies when it queues into an empty queue; a
+  on LISTEN learnkit_awards when idle (a writer notifies when the follower sleeps, private.queue_award; a
   short poll covers the rest) until interrupted.
 """
 
@@ -27,6 +27,8 @@ BATCH_SIZE = 1000
 MOST_PER_RUN = 50_000
 # How long --follow waits for a notification before looking at the queue anyway.
 POLL_SECONDS = 0.25
+# How long --follow waits when writers are committing rows it cannot see yet.
+BUSY_SECONDS = 0.005
 
 
 def _query(name: str) -> str:
@@ -77,9 +79,22 @@ def follow(url: str, *, batch_size: int = BATCH_SIZE, poll_seconds: float = POLL
                 stats.applied += applied
                 on_batch(applied)
                 continue
-            # Idle: wait for a notification (or the poll interval), then look again.
-            for _ in conn.notifies(timeout=poll_seconds, stop_after=1):
-                break
+            # Idle: sleep under the sleep lock, so that the next answer or award notifies, until a notification
+            # (or the poll interval). Without the lock, writers are committing rows (look again in a moment) or
+            # another follower sleeps (wait as it does).
+            if not conn.execute(_query("sleep")).fetchone()["asleep"]:
+                if conn.execute(_query("another_follower_asleep")).fetchone()["asleep"]:
+                    for _ in conn.notifies(timeout=poll_seconds, stop_after=1):
+                        break
+                else:
+                    time.sleep(BUSY_SECONDS)
+                continue
+            try:
+                if not conn.execute(_query("anything_queued")).fetchone()["queued"]:
+                    for _ in conn.notifies(timeout=poll_seconds, stop_after=1):
+                        break
+            finally:
+                conn.execute(_query("wake"))
     return stats
 
 

@@ -30,7 +30,8 @@ begin
   if xp is null or xp < 120 then
     return 1;
   end if;
-  guess := 1 + floor(ln(1 + xp * 0.3 / 120) / ln(1.3))::integer;
+  -- In double precision, as the loops below: numeric logarithms cost more than the rest of the update of a profile.
+  guess := 1 + floor(ln(1 + xp * 0.3::double precision / 120) / ln(1.3::double precision))::integer;
   -- The closed form gives the level up to rounding; level_threshold's formula settles it.
   while round(120 * (1 - power(1.3::double precision, guess)) / (1 - 1.3::double precision)) <= xp loop
     guess := guess + 1;
@@ -756,30 +757,27 @@ comment on function private.evaluate_achievements(uuid, text[], timestamptz) is
   'reach (an organization''s: what was done there; the platform''s: the global ones): above the last one unlocked '
   'of each criteria and scope, at most 10 per criteria per call, one xp_total pass for the rewards.';
 
-create function private.start_streak_day(learner uuid, day date) returns integer
+create function private.advance_streak(held public.xp_profiles, day date) returns public.xp_profiles
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  stats public.xp_profiles;
-  streak integer;
-  started date;
+  learner constant uuid := held.user_id;
+  profile public.xp_profiles := held;
   missed date;
   freeze_id bigint;
   broken boolean := false;
-  week date := day - (extract(isodow from day)::integer - 1);
-  weekly integer;
+  week constant date := day - (extract(isodow from day)::integer - 1);
 begin
-  select * into stats from public.xp_profiles where user_id = learner;
-  if stats.streak_last_day is not null and day <= stats.streak_last_day then
-    return stats.current_streak;  -- already counted (or a day before it: streaks never go back)
+  if held.streak_last_day is not null and day <= held.streak_last_day then
+    return held;  -- already counted (or a day before it: streaks never go back)
   end if;
 
-  if stats.streak_last_day is null or stats.current_streak = 0 then
+  if held.streak_last_day is null or held.current_streak = 0 then
     broken := true;
   else
-    missed := stats.streak_last_day + 1;
+    missed := held.streak_last_day + 1;
     while missed < day loop
       select id into freeze_id from public.streak_freezes
       where user_id = learner and consumed_on is null and bought_on <= missed
@@ -792,43 +790,35 @@ begin
       update public.streak_freezes set consumed_on = missed where id = freeze_id;
       missed := missed + 1;
     end loop;
+    if missed > held.streak_last_day + 1 then
+      profile.streak_freezes := (select count(*) from public.streak_freezes
+                                 where user_id = learner and consumed_on is null);
+    end if;
   end if;
 
   if broken then
-    streak := 1;
-    started := day;
+    profile.current_streak := 1;
+    profile.streak_started_on := day;
   else
-    streak := stats.current_streak + 1;
-    started := stats.streak_started_on;
+    profile.current_streak := held.current_streak + 1;
   end if;
-
-  weekly := case
-    when stats.weekly_streak_last_week = week then stats.current_weekly_streak
-    when stats.weekly_streak_last_week = week - 7 then stats.current_weekly_streak + 1
+  profile.best_streak := greatest(held.best_streak, profile.current_streak);
+  profile.streak_last_day := day;
+  profile.current_weekly_streak := case
+    when held.weekly_streak_last_week = week then held.current_weekly_streak
+    when held.weekly_streak_last_week = week - 7 then held.current_weekly_streak + 1
     else 1 end;
-
-  update public.xp_profiles set
-    current_streak = streak,
-    best_streak = greatest(best_streak, streak),
-    streak_started_on = started,
-    streak_last_day = day,
-    streak_freezes = case when missed is null then streak_freezes
-                          else (select count(*) from public.streak_freezes where user_id = learner
-                                and consumed_on is null) end,
-    current_weekly_streak = weekly,
-    best_weekly_streak = greatest(best_weekly_streak, weekly),
-    weekly_streak_last_week = week,
-    updated_at = now()
-  where user_id = learner;
-  return streak;
+  profile.best_weekly_streak := greatest(held.best_weekly_streak, profile.current_weekly_streak);
+  profile.weekly_streak_last_week := week;
+  return profile;
 end
 $$;
-comment on function private.start_streak_day(uuid, date) is
+comment on function private.advance_streak(public.xp_profiles, date) is
   'The online streak rule, at a learner''s first learning XP of a local day: consumes freezes for missed days, '
-  'extends or restarts the daily and weekly streaks; returns the streak. Its milestone bonus and streak '
-  'achievements come after, in private.process_awards (private.reward_streak_days).';
-revoke execute on function private.start_streak_day(uuid, date) from public;
-grant execute on function private.start_streak_day(uuid, date) to service_role;
+  'extends or restarts the daily and weekly streaks. Returns the locked profile `held` with its streak columns '
+  'advanced, for private.write_xp_change to write. Its milestone bonus and streak achievements come after, in '
+  'private.process_awards (private.reward_streak_days).';
+revoke execute on function private.advance_streak(public.xp_profiles, date) from public;
 
 create function private.streak_is_alive(learner uuid, last_day date, today date) returns boolean
 language plpgsql stable

@@ -97,23 +97,199 @@ $$;
 comment on function private.replayed_xp_result(uuid, text) is 'The first result of a key already used, or null.';
 grant execute on function private.replayed_xp_result(uuid, text) to service_role;
 
-create function private.wake_award_processor(queued bigint) returns void
+create type private.held_learner as (profile public.xp_profiles, zone text);
+comment on type private.held_learner is
+  'A learner locked by private.lock_learner: their XP profile as locked, and their time zone.';
+
+create type private.xp_change as (profile public.xp_profiles, entry public.xp_transactions);
+comment on type private.xp_change is
+  'What an XP change wrote: the learner''s profile after it and its ledger row (null: nothing was paid).';
+
+create function private.queue_award(
+  learner uuid, at timestamptz, organization_id uuid default null, transaction_id bigint default null,
+  attempt_id uuid default null, response_ms integer default null, local_day date default null,
+  earned integer default 0, learned integer default 0, spent integer default 0, correct_answers integer default 0,
+  fast_answers integer default 0, lessons_completed integer default 0, perfect_scores integer default 0,
+  criteria text[] default '{}', streak integer default null, streak_started_on date default null
+) returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  -- Only the first row of an empty queue notifies: a follower (`learnkit worker run process-awards --follow`)
-  -- waits on LISTEN learnkit_awards when idle, and is awake while rows are queued. A NOTIFY per answer would
+  insert into private.award_outbox (user_id, organization_id, transaction_id, attempt_id, response_ms, local_day,
+    earned, learned, spent, correct_answers, fast_answers, lessons_completed, perfect_scores, criteria, streak,
+    streak_started_on, at)
+  values (learner, queue_award.organization_id, queue_award.transaction_id, queue_award.attempt_id,
+    queue_award.response_ms, queue_award.local_day, queue_award.earned, queue_award.learned, queue_award.spent,
+    queue_award.correct_answers, queue_award.fast_answers, queue_award.lessons_completed, queue_award.perfect_scores,
+    coalesce(queue_award.criteria, '{}'), queue_award.streak, queue_award.streak_started_on, queue_award.at);
+  -- A process-awards follower (`learnkit worker run process-awards --follow`) holds this lock only while it sleeps
+  -- on LISTEN learnkit_awards, and each writer takes it shared until it commits: a writer that cannot take it wakes
+  -- the follower; while the follower works, or with none (pg_cron), nothing is sent. A NOTIFY per answer would
   -- serialise every commit on the notification queue.
-  if not exists (select from private.award_outbox o where o.id < queued) then
+  if not pg_try_advisory_xact_lock_shared(hashtext('learnkit.process_awards'), 1) then
     perform pg_notify('learnkit_awards', '');
   end if;
 end
 $$;
-comment on function private.wake_award_processor(bigint) is
-  'Wakes an idle process-awards follower when `queued` is the oldest row of private.award_outbox it can see.';
-revoke execute on function private.wake_award_processor(bigint) from public;
+comment on function private.queue_award(uuid, timestamptz, uuid, bigint, uuid, integer, date, integer, integer, integer,
+  integer, integer, integer, integer, text[], integer, date) is
+  'Queues what an award or an answer leaves for private.process_awards (one private.award_outbox row) and wakes a '
+  'process-awards follower that sleeps.';
+revoke execute on function private.queue_award(uuid, timestamptz, uuid, bigint, uuid, integer, date, integer, integer,
+  integer, integer, integer, integer, integer, text[], integer, date) from public;
+
+create function private.lock_learner(learner uuid) returns private.held_learner
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  held private.held_learner;
+begin
+  -- One learner's answers and XP changes are applied one at a time, across devices and sessions.
+  select x, coalesce(p.time_zone, 'UTC') into held.profile, held.zone
+  from public.xp_profiles x
+  join public.profiles p on p.id = x.user_id
+  where x.user_id = learner
+  for update of x;
+  if not found then
+    raise exception using errcode = 'P0002', message = format('no learner %s', learner);
+  end if;
+  return held;
+end
+$$;
+comment on function private.lock_learner(uuid) is
+  'Locks a learner''s XP profile (their answers and XP changes go one at a time) and returns it with their time '
+  'zone; the functions that change XP are given what it returns. P0002: no such learner.';
+revoke execute on function private.lock_learner(uuid) from public;
+
+create function private.write_xp_change(
+  held public.xp_profiles, zone text, delta integer, reason text, category text, idempotency_key text,
+  organization_id uuid, source_table text, source_id text, at timestamptz,
+  correct_answers integer, fast_answers integer, lessons_completed integer, perfect_scores integer,
+  criteria text[], award_window_seconds integer, attempt_id uuid default null, response_ms integer default null
+) returns private.xp_change
+language plpgsql
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  learner constant uuid := held.user_id;
+  moment constant timestamptz := coalesce(write_xp_change.at, now());
+  earned constant integer := greatest(write_xp_change.delta, 0);
+  learned constant integer := case when write_xp_change.category = 'learning' then earned else 0 end;
+  -- XP is earned in the award's organization only; XP of no organization counts on no board.
+  earned_in constant uuid := write_xp_change.organization_id;
+  moment_day record := private.learner_day(zone, held.today, held.today_started_at, moment);
+  day constant date := moment_day.day;
+  week constant date := moment_day.day - (extract(isodow from moment_day.day)::integer - 1);
+  streak public.xp_profiles := held;
+  streak_started boolean := false;
+  profile public.xp_profiles;
+  entry public.xp_transactions;
+begin
+  -- 1. The streak: the first learning XP of a new local day extends it (freezes cover missed days).
+  if learned > 0 and (held.streak_last_day is null or day > held.streak_last_day) then
+    streak := private.advance_streak(held, day);
+    streak_started := true;
+  end if;
+
+  -- 2. The learner's profile, in one update: balance, level, today's and this week's XP, the daily cap's and the
+  -- rate limit's counters, what earned it, the streak.
+  update public.xp_profiles set
+    xp = xp + write_xp_change.delta,
+    lifetime_xp = lifetime_xp + earned,
+    today_xp = case when today is null or day > today then earned when day = today then today_xp + earned
+                    else today_xp end,
+    today_learning_xp = case when today is null or day > today then learned
+                             when day = today then today_learning_xp + learned else today_learning_xp end,
+    today_started_at = case when today is null or day > today then moment_day.started_at
+                            else coalesce(today_started_at, moment_day.started_at) end,
+    today = greatest(coalesce(today, day), day),
+    week_xp = case when week_start is null or week > week_start then earned when week = week_start then week_xp + earned
+                   else week_xp end,
+    week_start = greatest(coalesce(week_start, week), week),
+    award_window_started_at = case
+      when learned = 0 or write_xp_change.award_window_seconds is null then award_window_started_at
+      when award_window_started_at is null
+           or moment >= award_window_started_at + make_interval(secs => write_xp_change.award_window_seconds)
+        then moment
+      else award_window_started_at end,
+    award_window_awards = case
+      when learned = 0 or write_xp_change.award_window_seconds is null then award_window_awards
+      when award_window_started_at is null
+           or moment >= award_window_started_at + make_interval(secs => write_xp_change.award_window_seconds)
+        then 1
+      else award_window_awards + 1 end,
+    last_award_at = moment,
+    correct_answers = correct_answers + write_xp_change.correct_answers,
+    fast_answers = fast_answers + write_xp_change.fast_answers,
+    lessons_completed = lessons_completed + write_xp_change.lessons_completed,
+    perfect_scores = perfect_scores + write_xp_change.perfect_scores,
+    current_streak = streak.current_streak,
+    best_streak = streak.best_streak,
+    streak_started_on = streak.streak_started_on,
+    streak_last_day = streak.streak_last_day,
+    streak_freezes = streak.streak_freezes,
+    current_weekly_streak = streak.current_weekly_streak,
+    best_weekly_streak = streak.best_weekly_streak,
+    weekly_streak_last_week = streak.weekly_streak_last_week,
+    updated_at = now()
+  where user_id = learner
+  returning * into profile;
+
+  -- 3. One ledger row.
+  insert into public.xp_transactions (user_id, organization_id, kind, category, amount, reason, balance_after,
+    lifetime_xp_after, level_after, local_day, source_table, source_id, idempotency_key, created_at)
+  values (learner, earned_in, case when write_xp_change.delta > 0 then 'earned' else 'spent' end,
+    write_xp_change.category, abs(write_xp_change.delta), btrim(write_xp_change.reason), profile.xp,
+    profile.lifetime_xp, profile.level, day, write_xp_change.source_table, write_xp_change.source_id,
+    write_xp_change.idempotency_key, moment)
+  returning * into entry;
+
+  -- 4. The organization's boards, live: the learner's own entry (its rank counts follow in process_awards).
+  if earned > 0 and earned_in is not null then
+    update private.leaderboard_entries e set
+      lifetime_xp = e.lifetime_xp + earned,
+      today_xp = case when e.today is null or day > e.today then earned when day = e.today then e.today_xp + earned
+                      else e.today_xp end,
+      today = greatest(coalesce(e.today, day), day),
+      week_xp = case when e.week_start is null or week > e.week_start then earned
+                     when week = e.week_start then e.week_xp + earned else e.week_xp end,
+      week_start = greatest(coalesce(e.week_start, week), week)
+    where e.user_id = learner and e.organization_id = earned_in;
+  end if;
+
+  -- 5. The rest, after the request: private.process_awards (with the answer's progress, when an answer paid).
+  perform private.queue_award(learner, moment, earned_in, entry.id, write_xp_change.attempt_id,
+    write_xp_change.response_ms, day, earned, learned, greatest(-write_xp_change.delta, 0),
+    write_xp_change.correct_answers, write_xp_change.fast_answers, write_xp_change.lessons_completed,
+    write_xp_change.perfect_scores,
+    -- Any XP earned asks for xp_total, but not a reward paid by an evaluation of achievements: that evaluation
+    -- runs its own xp_total pass (private.evaluate_achievements).
+    coalesce(write_xp_change.criteria, '{}')
+      || case when earned > 0 and coalesce(current_setting('learnkit.evaluating_achievements', true), '') <> 'on'
+              then array['xp_total'] else '{}' end,
+    case when streak_started then profile.current_streak end,
+    case when streak_started then profile.streak_started_on end);
+  return row(profile, entry)::private.xp_change;
+end
+$$;
+revoke execute on function
+  private.write_xp_change(public.xp_profiles, text, integer, text, text, text, uuid, text, text, timestamptz, integer,
+    integer, integer, integer, text[], integer, uuid, integer)
+  from public;
+comment on function private.write_xp_change(public.xp_profiles, text, integer, text, text, text, uuid, text, text,
+  timestamptz, integer, integer, integer, integer, text[], integer, uuid, integer) is
+  'Writes an XP change of a learner locked by private.lock_learner (`held`, as locked), what they see at once: the '
+  'profile (balance, level, day''s and week''s XP, counters, the streak at the first learning XP of a day), one '
+  'ledger row, their live entry on the award''s organization''s boards (none: no board); the rest '
+  '(organization_xp, activity day, analytics, achievements, challenges, rank counts, and the progress of '
+  '`attempt_id`) is queued for private.process_awards. Returns the new profile and the ledger row. Callers check '
+  'the arguments, the idempotency key and the balance.';
 
 create function private.apply_xp_change(
   user_id uuid, delta integer, reason text, category text, idempotency_key text,
@@ -127,19 +303,9 @@ set search_path = ''
 as $$
 #variable_conflict use_column
 declare
-  learner uuid := apply_xp_change.user_id;
-  moment timestamptz := coalesce(apply_xp_change.at, now());
-  stats public.xp_profiles;
-  zone text;
-  day date;
-  day_started timestamptz;
-  week date;
-  earned integer := greatest(apply_xp_change.delta, 0);
-  learned integer;
+  learner constant uuid := apply_xp_change.user_id;
+  held private.held_learner;
   entry public.xp_transactions;
-  earned_in uuid := apply_xp_change.organization_id;
-  streak_started boolean := false;
-  queued bigint;
 begin
   if apply_xp_change.delta is null or apply_xp_change.delta = 0 or abs(apply_xp_change.delta) > 100000 then
     raise exception using errcode = '22023',
@@ -158,106 +324,22 @@ begin
     raise exception using errcode = '22023', message = 'a reason of 1 to 200 characters is required';
   end if;
 
-  select * into stats from public.xp_profiles where user_id = learner for update;
-  if not found then
-    raise exception using errcode = 'P0002', message = format('no learner %s', learner);
-  end if;
+  held := private.lock_learner(learner);
   select * into entry from public.xp_transactions t
   where t.user_id = learner and t.idempotency_key = apply_xp_change.idempotency_key;
   if found then
     return private.xp_result(entry, true);
   end if;
-  if stats.xp + apply_xp_change.delta < 0 then
+  if (held.profile).xp + apply_xp_change.delta < 0 then
     raise exception using errcode = '23514',
-      message = format('not enough XP for %s: balance %s, needs %s', apply_xp_change.reason, stats.xp,
+      message = format('not enough XP for %s: balance %s, needs %s', apply_xp_change.reason, (held.profile).xp,
                        -apply_xp_change.delta);
   end if;
-
-  -- XP is earned in the award's organization only; XP of no organization counts on no board.
-  learned := case when apply_xp_change.category = 'learning' then earned else 0 end;
-  zone := coalesce((select time_zone from public.profiles where id = learner), 'UTC');
-  select d.day, d.started_at into day, day_started
-  from private.learner_day(zone, stats.today, stats.today_started_at, moment) d;
-  week := day - (extract(isodow from day)::integer - 1);
-
-  -- 1. The learner's profile: balance, level, today's and this week's XP, the daily cap's and the rate limit's
-  -- counters, what earned it.
-  update public.xp_profiles set
-    xp = xp + apply_xp_change.delta,
-    lifetime_xp = lifetime_xp + earned,
-    today_xp = case when today is null or day > today then earned when day = today then today_xp + earned
-                    else today_xp end,
-    today_learning_xp = case when today is null or day > today then learned
-                             when day = today then today_learning_xp + learned else today_learning_xp end,
-    today_started_at = case when today is null or day > today then day_started
-                            else coalesce(today_started_at, day_started) end,
-    today = greatest(coalesce(today, day), day),
-    week_xp = case when week_start is null or week > week_start then earned when week = week_start then week_xp + earned
-                   else week_xp end,
-    week_start = greatest(coalesce(week_start, week), week),
-    award_window_started_at = case
-      when learned = 0 or apply_xp_change.award_window_seconds is null then award_window_started_at
-      when award_window_started_at is null
-           or moment >= award_window_started_at + make_interval(secs => apply_xp_change.award_window_seconds)
-        then moment
-      else award_window_started_at end,
-    award_window_awards = case
-      when learned = 0 or apply_xp_change.award_window_seconds is null then award_window_awards
-      when award_window_started_at is null
-           or moment >= award_window_started_at + make_interval(secs => apply_xp_change.award_window_seconds)
-        then 1
-      else award_window_awards + 1 end,
-    last_award_at = moment,
-    correct_answers = correct_answers + apply_xp_change.correct_answers,
-    fast_answers = fast_answers + apply_xp_change.fast_answers,
-    lessons_completed = lessons_completed + apply_xp_change.lessons_completed,
-    perfect_scores = perfect_scores + apply_xp_change.perfect_scores,
-    updated_at = now()
-  where user_id = learner
-  returning * into stats;
-
-  -- 2. The streak: the first learning XP of a new local day extends it (freezes cover missed days).
-  if learned > 0 and (stats.streak_last_day is null or day > stats.streak_last_day) then
-    stats.current_streak := private.start_streak_day(learner, day);
-    streak_started := true;
-  end if;
-
-  -- 3. One ledger row.
-  insert into public.xp_transactions (user_id, organization_id, kind, category, amount, reason, balance_after,
-    lifetime_xp_after, level_after, local_day, source_table, source_id, idempotency_key, created_at)
-  values (learner, earned_in, case when apply_xp_change.delta > 0 then 'earned' else 'spent' end,
-    apply_xp_change.category, abs(apply_xp_change.delta), btrim(apply_xp_change.reason), stats.xp, stats.lifetime_xp,
-    stats.level, day, apply_xp_change.source_table, apply_xp_change.source_id, apply_xp_change.idempotency_key, moment)
-  returning * into entry;
-
-  -- 4. The organization's boards, live: the learner's own entry (its rank counts follow in process_awards).
-  if earned > 0 and earned_in is not null then
-    update private.leaderboard_entries e set
-      lifetime_xp = e.lifetime_xp + earned,
-      today_xp = case when e.today is null or day > e.today then earned when day = e.today then e.today_xp + earned
-                      else e.today_xp end,
-      today = greatest(coalesce(e.today, day), day),
-      week_xp = case when e.week_start is null or week > e.week_start then earned
-                     when week = e.week_start then e.week_xp + earned else e.week_xp end,
-      week_start = greatest(coalesce(e.week_start, week), week)
-    where e.user_id = learner and e.organization_id = earned_in;
-  end if;
-
-  -- 5. The rest, after the request: private.process_awards.
-  insert into private.award_outbox (user_id, organization_id, transaction_id, local_day, earned, learned, spent,
-    correct_answers, fast_answers, lessons_completed, perfect_scores, criteria, streak, streak_started_on, at)
-  values (learner, earned_in, entry.id, day, earned, learned, greatest(-apply_xp_change.delta, 0),
-    apply_xp_change.correct_answers, apply_xp_change.fast_answers, apply_xp_change.lessons_completed,
-    -- Any XP earned asks for xp_total, but not a reward paid by an evaluation of achievements: that evaluation
-    -- runs its own xp_total pass (private.evaluate_achievements).
-    apply_xp_change.perfect_scores, coalesce(apply_xp_change.criteria, '{}')
-      || case when earned > 0 and coalesce(current_setting('learnkit.evaluating_achievements', true), '') <> 'on'
-              then array['xp_total'] else '{}' end,
-    case when streak_started then stats.current_streak end,
-    case when streak_started then (select p.streak_started_on from public.xp_profiles p where p.user_id = learner) end,
-    moment)
-  returning id into queued;
-  perform private.wake_award_processor(queued);
+  entry := (private.write_xp_change(held.profile, held.zone, apply_xp_change.delta, apply_xp_change.reason,
+    apply_xp_change.category, apply_xp_change.idempotency_key, apply_xp_change.organization_id,
+    apply_xp_change.source_table, apply_xp_change.source_id, apply_xp_change.at, apply_xp_change.correct_answers,
+    apply_xp_change.fast_answers, apply_xp_change.lessons_completed, apply_xp_change.perfect_scores,
+    apply_xp_change.criteria, apply_xp_change.award_window_seconds)).entry;
   return private.xp_result(entry, false);
 end
 $$;
@@ -267,10 +349,8 @@ revoke execute on function
   from public;
 comment on function private.apply_xp_change(uuid, integer, text, text, text, uuid, text, text, timestamptz, integer,
   integer, integer, integer, text[], integer) is
-  'The body of increment_xp, what a learner sees at once: the balance, level, day''s and week''s XP and counters '
-  'on the profile (and the streak at the first learning XP of a day), one ledger row, the learner''s live entry '
-  'on the award''s organization''s boards (none: no board); the rest (organization_xp, activity day, analytics, '
-  'achievements, challenges, rank counts) is queued for private.process_awards. learnkit''s own functions only.';
+  'The body of increment_xp: checks the arguments, locks the learner, returns the first result of a key already '
+  'used, refuses an overdraft, then private.write_xp_change. learnkit''s own functions only.';
 
 create function private.increment_xp(
   user_id uuid, delta integer, reason text, category text, idempotency_key text,
@@ -308,7 +388,8 @@ revoke execute on function public.increment_xp(uuid, integer, text, text, text) 
 grant execute on function public.increment_xp(uuid, integer, text, text, text) to service_role;
 
 create function private.count_unpaid_learning(
-  learner uuid, organization uuid, at timestamptz, correct integer, fast integer
+  learner uuid, organization uuid, day date, at timestamptz, correct integer, fast integer,
+  attempt uuid default null, response_ms integer default null
 ) returns void
 language plpgsql
 security definer
@@ -318,15 +399,66 @@ begin
   update public.xp_profiles set
     correct_answers = correct_answers + correct, fast_answers = fast_answers + fast, updated_at = now()
   where user_id = learner;
-  insert into private.award_outbox (user_id, organization_id, local_day, correct_answers, fast_answers, criteria, at)
-  values (learner, organization, private.local_day(learner, at), correct, fast,
-          case when fast > 0 then array['speed'] else '{}' end, at);
+  perform private.queue_award(learner, at, organization, attempt_id => attempt, response_ms => response_ms,
+    local_day => day, correct_answers => correct, fast_answers => fast,
+    criteria => case when fast > 0 then array['speed'] else '{}' end);
 end
 $$;
-comment on function private.count_unpaid_learning(uuid, uuid, timestamptz, integer, integer) is
+comment on function private.count_unpaid_learning(uuid, uuid, date, timestamptz, integer, integer, uuid, integer) is
   'A correct (or fast) answer paid nothing (the daily cap): it still counts on the profile at once, and in its '
-  'organization, its activity day and the challenges through private.process_awards.';
-revoke execute on function private.count_unpaid_learning(uuid, uuid, timestamptz, integer, integer) from public;
+  'organization, its activity day and the challenges (and its progress, given the attempt) through '
+  'private.process_awards.';
+revoke execute on function
+  private.count_unpaid_learning(uuid, uuid, date, timestamptz, integer, integer, uuid, integer)
+  from public;
+
+create function private.pay_learning_xp(
+  held public.xp_profiles, zone text, rules public.gamification_settings, amount integer, reason text,
+  idempotency_key text, organization uuid, source_table text, source_id text, at timestamptz, criteria text[],
+  correct integer, fast integer, lessons integer, perfect integer, attempt uuid default null,
+  response_ms integer default null
+) returns private.xp_change
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  learner constant uuid := held.user_id;
+  day constant date := (private.learner_day(zone, held.today, held.today_started_at, at)).day;
+  paid integer;
+begin
+  -- The rate limit and the daily cap read the profile's counters, not the ledger.
+  if amount > 0 and held.award_window_started_at is not null
+     and at < held.award_window_started_at + make_interval(secs => rules.rate_limit_window_seconds)
+     and held.award_window_awards >= rules.rate_limit_awards then
+    raise exception using errcode = 'PT429',
+      message = format('too many XP awards: at most %s per %s seconds', rules.rate_limit_awards,
+                       rules.rate_limit_window_seconds),
+      hint = 'Wait a little and submit again with the same idempotency key.';
+  end if;
+  paid := greatest(least(amount, rules.daily_xp_cap - case when held.today = day then held.today_learning_xp else 0 end),
+                   0);
+  if paid > 0 then
+    return private.write_xp_change(held, zone, paid, reason, 'learning', idempotency_key, organization,
+      source_table, source_id, at, correct, fast, lessons, perfect, criteria, rules.rate_limit_window_seconds,
+      attempt, response_ms);
+  end if;
+  if correct <> 0 or fast <> 0 then
+    -- Nothing paid: a correct (or fast) answer still counts as one; lessons and perfect scores do not.
+    perform private.count_unpaid_learning(learner, organization, day, at, correct, fast, attempt, response_ms);
+  end if;
+  return row(held, null)::private.xp_change;
+end
+$$;
+revoke execute on function
+  private.pay_learning_xp(public.xp_profiles, text, public.gamification_settings, integer, text, text, uuid, text,
+    text, timestamptz, text[], integer, integer, integer, integer, uuid, integer)
+  from public;
+comment on function private.pay_learning_xp(public.xp_profiles, text, public.gamification_settings, integer, text,
+  text, uuid, text, text, timestamptz, text[], integer, integer, integer, integer, uuid, integer) is
+  'Learning XP for a learner locked by private.lock_learner, under `rules`'' rate limit (PT429) and daily cap, with '
+  'the counters of what earned it (lessons and perfect scores only when paid). Returns the profile and the ledger '
+  'row (null: the cap left nothing to pay); what was paid is its amount.';
 
 create function private.award_learning_xp(
   learner uuid, amount integer, reason text, idempotency_key text, organization uuid, source_table text,
@@ -338,38 +470,22 @@ security definer
 set search_path = ''
 as $$
 declare
-  -- Learning of no organization is paid under the platform's rules (no organization's the learner controls).
-  rules public.gamification_settings := private.gamification_rules(organization);
-  stats public.xp_profiles;
-  day date;
-  earned_today integer;
+  held private.held_learner := private.lock_learner(learner);
+  entry public.xp_transactions;
   paid integer;
-  result jsonb;
 begin
-  select * into stats from public.xp_profiles where user_id = learner for update;
+  select * into entry from public.xp_transactions t
+  where t.user_id = learner and t.idempotency_key = award_learning_xp.idempotency_key;
   if not found then
-    raise exception using errcode = 'P0002', message = format('no learner %s', learner);
+    -- Learning of no organization is paid under the platform's rules (no organization's the learner controls).
+    entry := (private.pay_learning_xp(held.profile, held.zone, private.gamification_rules(organization), amount,
+      reason, idempotency_key, organization, source_table, source_id, at, criteria, correct, fast, lessons,
+      perfect)).entry;
+    paid := coalesce(entry.amount, 0);
+    return case when paid > 0 then private.xp_result(entry, false) else '{}'::jsonb end
+      || jsonb_build_object('awarded', paid, 'capped', paid < amount);
   end if;
-  -- The rate limit and the daily cap read the profile's counters, not the ledger.
-  if amount > 0 and stats.award_window_started_at is not null
-     and at < stats.award_window_started_at + make_interval(secs => rules.rate_limit_window_seconds)
-     and stats.award_window_awards >= rules.rate_limit_awards then
-    raise exception using errcode = 'PT429',
-      message = format('too many XP awards: at most %s per %s seconds', rules.rate_limit_awards,
-                       rules.rate_limit_window_seconds),
-      hint = 'Wait a little and submit again with the same idempotency key.';
-  end if;
-  day := private.local_day(learner, at);
-  earned_today := case when stats.today = day then stats.today_learning_xp else 0 end;
-  paid := greatest(least(amount, rules.daily_xp_cap - earned_today), 0);
-  if paid > 0 then
-    result := private.apply_xp_change(learner, paid, reason, 'learning', idempotency_key, organization,
-      source_table, source_id, at, correct, fast, lessons, perfect, criteria, rules.rate_limit_window_seconds);
-  elsif correct <> 0 or fast <> 0 then
-    -- Nothing paid: a correct (or fast) answer still counts as one; lessons and perfect scores do not.
-    perform private.count_unpaid_learning(learner, organization, at, correct, fast);
-  end if;
-  return coalesce(result, '{}'::jsonb) || jsonb_build_object('awarded', paid, 'capped', paid < amount);
+  return private.xp_result(entry, true) || jsonb_build_object('awarded', entry.amount, 'capped', entry.amount < amount);
 end
 $$;
 revoke execute on function
@@ -383,13 +499,19 @@ grant execute on function
 comment on function private.award_learning_xp(uuid, integer, text, text, uuid, text, text, timestamptz, text[], integer,
   integer, integer, integer) is
   'Learning XP under the rate limit and the daily cap of the organization it is earned in (the platform''s with '
-  'none), with the counters of what earned it (lessons and perfect scores only when paid).';
+  'none), with the counters of what earned it (lessons and perfect scores only when paid); a key already used '
+  'returns its first result.';
 
-create function private.judge_answer(
-  learner uuid, session uuid, question uuid, correct boolean, reward_ms integer,
-  out tries integer, out attempt_number integer, out organization uuid, out amount integer, out rule text,
-  out fast integer
-)
+create type private.answer_verdict as (
+  tries integer, attempt_number integer, organization uuid, amount integer, rule text, fast integer,
+  rules public.gamification_settings
+);
+comment on type private.answer_verdict is
+  'What a graded answer earns (private.judge_answer): its try at the question and attempt number in the session, '
+  'the organization it is paid in, the XP, the rule that decided it, whether it counts as fast, and the rules.';
+
+create function private.judge_answer(learner uuid, session uuid, question uuid, correct boolean, reward_ms integer)
+returns private.answer_verdict
 language plpgsql
 stable
 security definer
@@ -397,36 +519,39 @@ set search_path = ''
 as $$
 #variable_conflict use_variable
 declare
+  verdict private.answer_verdict;
   answered_before boolean;
-  rules public.gamification_settings;
 begin
-  select 1 + count(*), 1 + count(*) filter (where a.session_id = session), coalesce(bool_or(a.is_correct), false)
-  into tries, attempt_number, answered_before
+  select 1 + count(*), 1 + count(*) filter (where a.session_id = session), coalesce(bool_or(a.is_correct), false),
+    (select q.organization_id from public.questions q where q.id = question)
+  into verdict.tries, verdict.attempt_number, answered_before, verdict.organization
   from public.answer_attempts a
   where a.user_id = learner and a.question_id = question;
-  amount := 0;
-  fast := 0;
+  verdict.amount := 0;
+  verdict.fast := 0;
   if correct is null then
-    rule := 'ungraded';
+    verdict.rule := 'ungraded';
   elsif not correct then
-    rule := 'incorrect';
+    verdict.rule := 'incorrect';
   elsif answered_before then
-    rule := 'already_answered';
+    verdict.rule := 'already_answered';
   else
-    organization := coalesce((select q.organization_id from public.questions q where q.id = question),
-                             private.home_organization(learner));
-    rules := private.gamification_rules(organization);
-    amount := case tries when 1 then rules.correct_first_try when 2 then rules.correct_second_try
-                         else rules.correct_later_try end;
-    rule := case tries when 1 then 'correct_first_try' when 2 then 'correct_second_try' else 'correct_later_try' end;
-    fast := case when tries = 1 and reward_ms <= rules.fast_answer_ms then 1 else 0 end;
+    verdict.organization := coalesce(verdict.organization, private.home_organization(learner));
+    verdict.rules := private.gamification_rules(verdict.organization);
+    verdict.amount := case verdict.tries when 1 then (verdict.rules).correct_first_try
+                                         when 2 then (verdict.rules).correct_second_try
+                                         else (verdict.rules).correct_later_try end;
+    verdict.rule := case verdict.tries when 1 then 'correct_first_try' when 2 then 'correct_second_try'
+                                       else 'correct_later_try' end;
+    verdict.fast := case when verdict.tries = 1 and reward_ms <= (verdict.rules).fast_answer_ms then 1 else 0 end;
   end if;
+  return verdict;
 end
 $$;
 comment on function private.judge_answer(uuid, uuid, uuid, boolean, integer) is
-  'What a graded answer earns by its organization''s rules, from the learner''s earlier attempts at the question: '
-  'the first correct one pays by try (fast with a trusted time); later ones, wrong or ungraded ones nothing. '
-  'Also its attempt number in the session.';
+  'What a graded answer earns by its organization''s rules (returned with them), from the learner''s earlier '
+  'attempts at the question: the first correct one pays by try (fast with a trusted time); later ones, wrong or '
+  'ungraded ones nothing. Also its attempt number in the session.';
 revoke execute on function private.judge_answer(uuid, uuid, uuid, boolean, integer) from public;
 
 create function private.measured_response_ms(learner uuid, session uuid, question uuid, answered_at timestamptz)
@@ -448,6 +573,7 @@ comment on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) 
   'if it was never served.';
 revoke execute on function private.measured_response_ms(uuid, uuid, uuid, timestamptz) from public;
 
+
 create function private.record_answer(
   learner uuid, session uuid, question uuid, answer jsonb, response_time_ms integer, hints_used integer,
   idempotency_key text, answered_at timestamptz, trust_reported_time boolean, attempt_id uuid default null,
@@ -462,20 +588,24 @@ declare
   correct boolean;
   measured integer;
   reward_ms integer;
-  verdict record;
+  -- SM-2 without a trusted time takes an answer as slow (private.attempt_quality).
+  progress_ms integer;
+  held private.held_learner;
+  verdict private.answer_verdict;
+  payment private.xp_change;
   paid integer := 0;
-  award jsonb;
-  queued bigint;
 begin
   -- 1. Grade against the hidden key (null: the question has no key yet). Speed rewards use the server's measure;
   -- the reported time counts only for writers the server trusts (imports, seeds).
   correct := private.check_answer(question, answer);
   measured := private.measured_response_ms(learner, session, question, answered_at);
   reward_ms := case when trust_reported_time then coalesce(measured, response_time_ms) else measured end;
+  progress_ms := coalesce(reward_ms, greatest(response_time_ms, 6000));
 
   -- 2. One learner's answers are judged one at a time, across devices and sessions; a replayed idempotency key
   -- returns the first attempt.
-  perform 1 from public.xp_profiles p where p.user_id = learner for update;
+  held := private.lock_learner(learner);
+  payment.profile := held.profile;
   if idempotency_key is not null then
     select a.id into recorded_id from public.answer_attempts a
     where a.user_id = learner and a.idempotency_key = record_answer.idempotency_key;
@@ -488,15 +618,20 @@ begin
   recorded_id := coalesce(attempt_id, gen_random_uuid());
   verdict := private.judge_answer(learner, session, question, correct, reward_ms);
 
-  -- 3. Pay: one ledger row and the profile, under the rate limit and the daily cap.
+  -- 3. Pay: one ledger row and the profile, under the rate limit and the daily cap; the answer's progress is queued
+  -- with the payment. An answer that pays nothing queues its progress alone.
   if verdict.amount > 0 then
-    award := private.award_learning_xp(learner, verdict.amount, replace(verdict.rule, '_', ' '),
-      'attempt:' || recorded_id, verdict.organization, 'answer_attempts', recorded_id::text, answered_at,
-      case when verdict.fast = 1 then array['speed'] else '{}'::text[] end, correct => 1, fast => verdict.fast);
-    paid := (award ->> 'awarded')::integer;
-    if (award ->> 'capped')::boolean then
+    payment := private.pay_learning_xp(held.profile, held.zone, verdict.rules, verdict.amount,
+      replace(verdict.rule, '_', ' '), 'attempt:' || recorded_id, verdict.organization, 'answer_attempts',
+      recorded_id::text, answered_at, case when verdict.fast = 1 then array['speed'] else '{}'::text[] end,
+      correct => 1, fast => verdict.fast, lessons => 0, perfect => 0, attempt => recorded_id,
+      response_ms => progress_ms);
+    paid := coalesce((payment.entry).amount, 0);
+    if paid < verdict.amount then
       verdict.rule := 'daily_cap';
     end if;
+  elsif correct is not null then
+    perform private.queue_award(learner, answered_at, attempt_id => recorded_id, response_ms => progress_ms);
   end if;
 
   -- 4. Record the attempt with its verdict.
@@ -509,31 +644,20 @@ begin
          when correct is not null then 0 end,
     measured, paid, verdict.rule);
 
-  -- 5. Progress (the question's and the concept's mastery and review schedule, the session's counters) after
-  -- the request: private.process_awards.
-  if correct is not null then
-    insert into private.award_outbox (user_id, attempt_id, response_ms, at)
-    values (learner, recorded_id, coalesce(reward_ms, greatest(response_time_ms, 6000)), answered_at)
-    returning id into queued;
-    perform private.wake_award_processor(queued);
-  end if;
-
-  -- 6. What the learner sees.
-  select jsonb_build_object(
+  -- 5. What the learner sees.
+  result := jsonb_build_object(
     'attempt_id', recorded_id, 'question_id', question, 'is_correct', correct, 'xp_awarded', paid,
-    'award_rule', verdict.rule, 'balance', p.xp, 'lifetime_xp', p.lifetime_xp, 'level', p.level,
-    'current_streak', p.current_streak, 'replayed', false)
-  into result
-  from public.xp_profiles p where p.user_id = learner;
+    'award_rule', verdict.rule, 'balance', (payment.profile).xp, 'lifetime_xp', (payment.profile).lifetime_xp,
+    'level', (payment.profile).level, 'current_streak', (payment.profile).current_streak, 'replayed', false);
 end
 $$;
 comment on function
   private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid) is
-  'The answer path, in order: grade against the hidden key, judge it against the learner''s earlier attempts, '
-  'pay XP, record the attempt; progress is queued for private.process_awards. Returns the attempt''s id. A '
-  'replayed idempotency key returns the first attempt''s (replayed = true). Callers decide who may answer: '
-  'public.submit_answer for learners, service_role for trusted writers (imports, seeds, which may also give the '
-  'attempt''s id). result is what the learner sees (public.submit_answer''s answer; null for a replay).';
+  'The answer path, in order: grade against the hidden key, lock the learner, judge the answer against their '
+  'earlier attempts, pay XP, record the attempt; progress is queued for private.process_awards. Returns the '
+  'attempt''s id. A replayed idempotency key returns the first attempt''s (replayed = true). Callers decide who may '
+  'answer: public.submit_answer for learners, service_role for trusted writers (imports, seeds, which may also give '
+  'the attempt''s id). result is what the learner sees (public.submit_answer''s answer; null for a replay).';
 revoke execute on function
   private.record_answer(uuid, uuid, uuid, jsonb, integer, integer, text, timestamptz, boolean, uuid)
   from public;
@@ -560,6 +684,22 @@ end
 $$;
 grant execute on function private.answer_result(public.answer_attempts, boolean) to authenticated, service_role;
 
+create function private.my_replayed_answer(idempotency_key text) returns jsonb
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+begin
+  return (select private.answer_result(a, true) from public.answer_attempts a
+          where a.user_id = auth.uid() and a.idempotency_key = my_replayed_answer.idempotency_key);
+end
+$$;
+comment on function private.my_replayed_answer(text) is
+  'The first result of the signed-in learner''s answer with this idempotency key (null: none), as '
+  'public.submit_answer returns it: a retry gets it even after its session closed or its question was withdrawn.';
+revoke execute on function private.my_replayed_answer(text) from public;
+grant execute on function private.my_replayed_answer(text) to authenticated, service_role;
+
 create function private.answer_my_question(
   session uuid, question uuid, answer jsonb, response_time_ms integer, idempotency_key text, hints_used integer
 ) returns jsonb
@@ -570,20 +710,23 @@ as $$
 declare
   me constant uuid := auth.uid();
   recorded record;
-  attempt public.answer_attempts;
+  replay jsonb;
 begin
   perform 1 from public.learning_sessions s
   where s.id = session and s.user_id = me and s.status in ('active', 'paused');
   if me is null or not found then
+    replay := private.my_replayed_answer(idempotency_key);
+    if replay is not null then
+      return replay;
+    end if;
     raise exception using errcode = '42501', message = 'answers are recorded only in your own open session';
   end if;
-  select * into recorded from private.record_answer(me, session, question, answer, response_time_ms, hints_used,
-    idempotency_key, now(), trust_reported_time => false);
-  if not recorded.replayed then
-    return recorded.result;
+  recorded := private.record_answer(me, session, question, answer, response_time_ms, hints_used, idempotency_key,
+    now(), trust_reported_time => false);
+  if recorded.replayed then
+    return private.my_replayed_answer(idempotency_key);
   end if;
-  select * into attempt from public.answer_attempts a where a.id = recorded.recorded_id;
-  return private.answer_result(attempt, true);
+  return recorded.result;
 end
 $$;
 comment on function private.answer_my_question(uuid, uuid, jsonb, integer, text, integer) is
@@ -603,22 +746,20 @@ as $$
 #variable_conflict use_column
 declare
   me constant uuid := auth.uid();
-  attempt public.answer_attempts;
+  replay jsonb;
 begin
   if me is null then
     raise exception using errcode = '42501', message = 'sign in to answer questions';
   end if;
-  perform private.check_argument_length('answer', submit_answer.answer::text, 16384);
-  perform private.check_argument_length('idempotency_key', submit_answer.idempotency_key, 200);
-  if submit_answer.idempotency_key is not null then
-    select * into attempt from public.answer_attempts a
-    where a.user_id = me and a.idempotency_key = submit_answer.idempotency_key;
-    if found then
-      return private.answer_result(attempt, true);
-    end if;
-  end if;
-  -- Security invoker: the question must be one the caller may read.
+  perform private.check_argument_length('answer', submit_answer.answer::text, 16384),
+    private.check_argument_length('idempotency_key', submit_answer.idempotency_key, 200);
+  -- Security invoker: the question must be one the caller may read. A retry of an answer already recorded gets
+  -- its first result (private.record_answer finds it, or here if the question was withdrawn since).
   if not exists (select from public.questions q where q.id = submit_answer.question_id) then
+    replay := private.my_replayed_answer(submit_answer.idempotency_key);
+    if replay is not null then
+      return replay;
+    end if;
     raise exception using errcode = '42501', message = 'no such question for you to answer';
   end if;
   return private.answer_my_question(submit_answer.session_id, submit_answer.question_id, submit_answer.answer,
