@@ -23,11 +23,13 @@ SET_REQUEST = queries.query("testing.sql", "set_request")
 
 
 @contextmanager
-def scratch_server(durable: bool = True, settings: dict[str, str] | None = None) -> Iterator[LocalServer]:
-    """Debian's PostgreSQL 15 in a temporary directory. durable=False uses the test suite's fast settings;
-    settings are extra server settings (e.g. shared_buffers)."""
+def scratch_server(durable: bool = True, settings: dict[str, str] | None = None,
+                   kind: str = "system") -> Iterator[LocalServer]:
+    """Debian's PostgreSQL 15 (kind "embedded": the embedded server, `learnkit db start`'s) in a temporary
+    directory. durable=False uses the test suite's fast settings; settings are extra server settings (e.g.
+    shared_buffers)."""
     directory = Path(tempfile.mkdtemp(prefix="learnkit-bench-"))
-    server = LocalServer(directory / "pg", ServerConfig(kind="system", port=free_port()), fast=not durable,
+    server = LocalServer(directory / "pg", ServerConfig(kind=kind, port=free_port()), fast=not durable,
                          settings=settings)
     server.start()
     try:

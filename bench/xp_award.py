@@ -171,13 +171,15 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="fsync off (the test suite's settings) for both")
     parser.add_argument("--quick", action="store_true",
                         help="8 clients only, 5 s runs, no one-learner hammer; the last line is the 8-client ratio")
+    parser.add_argument("--server", choices=("system", "embedded"), default="system",
+                        help="Debian's PostgreSQL 15 (default) or the embedded server (learnkit db start's)")
     options = parser.parse_args()
     client_counts = (8,) if options.quick else CLIENT_COUNTS
     seconds = min(options.seconds, 5) if options.quick else options.seconds
     # As many learners and TPC-B branches as the most clients need: --quick builds a quarter of the full set-up.
     students = STUDENTS_PER_CLIENT * max(client_counts) + 1
 
-    with scratch_server(durable=not options.fast) as server:
+    with scratch_server(durable=not options.fast, kind=options.server) as server:
         url = migrated_database(server)
         with connection.connect(url) as conn:
             for statement in SQL["setup"].strip().split(";\n"):
@@ -189,7 +191,10 @@ def main() -> None:
         subprocess.run([pg_binary("pgbench"), "-i", "-q", "-s", str(max(client_counts)), server.url("pgbench")],
                        capture_output=True, check=True)
 
-        print(f"server: PostgreSQL 15, {'fsync off' if options.fast else 'durable (fsync on)'}; "
+        with connection.connect(url) as conn:
+            version = conn.execute("show server_version").fetchone()["server_version"]
+        print(f"server: PostgreSQL {version.split()[0]} ({options.server}), "
+              f"{'fsync off' if options.fast else 'durable (fsync on)'}; "
               f"{seconds} s per run; all driven by pgbench -M prepared, one connection per client; "
               f"TPC-B scale {max(client_counts)}")
         print(f"{'clients':>7}  {'submit_answer TPS':>17}  {'with process-awards':>21}  {'naive increment_xp TPS':>22}  "
