@@ -58,25 +58,27 @@ SUBMIT_SCRIPT = Path(__file__).parent / "pgbench" / "submit_answer.sql"
 NAIVE_SCRIPT = Path(__file__).parent / "pgbench" / "naive_increment_xp.sql"
 
 
-def pgbench(url: str, clients: int, seconds: int, *extra: str) -> tuple[float, int]:
-    """TPS and transactions of one pgbench run."""
+def run_pgbench(url: str, clients: int, *arguments: str) -> str:
+    """One pgbench run (-M prepared, a thread per client); its report."""
     result = subprocess.run([pg_binary("pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(clients),
-                             "-T", str(seconds), *extra, url], capture_output=True, text=True)
+                             *arguments, url], capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"pgbench failed: {result.stderr.strip().splitlines()[-1]}")
-    transactions = int(re.search(r"number of transactions actually processed: (\d+)", result.stdout).group(1))
-    return float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)), transactions
+    return result.stdout
+
+
+def pgbench(url: str, clients: int, seconds: int, *extra: str) -> tuple[float, int]:
+    """TPS and transactions of one pgbench run."""
+    report = run_pgbench(url, clients, "-T", str(seconds), *extra)
+    transactions = int(re.search(r"number of transactions actually processed: (\d+)", report).group(1))
+    return float(re.search(r"tps = ([0-9.]+)", report).group(1)), transactions
 
 
 def warm_up(url: str, clients: int) -> int:
     """Every bench learner answers once (pgbench -t: each client once through its learners); then the queue is
     applied and the tables analyzed. Returns the submissions."""
-    result = subprocess.run([pg_binary("pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(clients),
-                             "-t", str(STUDENTS_PER_CLIENT), "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
-                             "-D", f"students_per_client={STUDENTS_PER_CLIENT}", "-D", "first_question=1", url],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"pgbench failed: {result.stderr.strip().splitlines()[-1]}")
+    run_pgbench(url, clients, "-t", str(STUDENTS_PER_CLIENT), "-f", str(SUBMIT_SCRIPT), "-D", "n=0",
+                "-D", f"students_per_client={STUDENTS_PER_CLIENT}", "-D", "first_question=1")
     drain_rate(url)
     with connection.connect(url) as conn:
         conn.execute("vacuum analyze")

@@ -1,6 +1,8 @@
 -- Awards: the RPCs that pay XP (submit_answer, complete_lesson, finish_container, increment_xp for the
--- server) and the one function every XP change goes through, private.apply_xp_change: idempotent, capped
--- per day, counted per organization, written to the ledger.
+-- server) and the one function every XP change is written by, private.write_xp_change, given the learner
+-- private.lock_learner locked: the profile, one ledger row, the board entry, one queued row for
+-- private.process_awards. Its callers check first: apply_xp_change (arguments, idempotency key, balance),
+-- pay_learning_xp (rate limit, daily cap).
 
 -- ======================================================================
 -- tables
